@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+#include <rte_version.h>
+
+#include "ctrl_cmds.h"
+#include "dp.h"
+#include "util/mdp_inet.h"
+#include "util/mdp_log.h"
+
+#define CALL_TIMEOUT_MS 1000
+
+static json_t *cmd_help(void *ctx, json_t *args, struct mdp_ctrl_err *err);
+
+static json_t *
+ipv4_json(uint32_t a)
+{
+	char buf[MDP_IPV4_STRLEN];
+
+	return json_string(mdp_ipv4_format(a, buf));
+}
+
+static json_t *
+prefix_json(uint32_t a, uint8_t len)
+{
+	char buf[MDP_IPV4_STRLEN];
+
+	return json_sprintf("%s/%u", mdp_ipv4_format(a, buf), len);
+}
+
+static json_t *
+mac_json(const uint8_t mac[6])
+{
+	char buf[MDP_MAC_STRLEN];
+
+	return json_string(mdp_mac_format(mac, buf));
+}
+
+/* Find a port by its configured name; NULL sets err. */
+static const struct mdp_port *
+port_by_name(const struct mdp_dp *dp, const char *name, struct mdp_ctrl_err *err)
+{
+	for (unsigned i = 0; i < dp->n_ports; i++)
+		if (strcmp(dp->ports[i].conf->name, name) == 0)
+			return &dp->ports[i];
+	mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "no port named '%.64s'", name);
+	return NULL;
+}
+
+static json_t *
+cmd_version(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	(void)ctx;
+	(void)args;
+	(void)err;
+	return json_pack("{s:s, s:s}", "version", MDP_VERSION, "dpdk", rte_version());
+}
+
+static json_t *
+cmd_status(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	struct timespec now;
+	struct tm tm;
+	char started[32];
+	json_t *workers = json_array();
+	double up;
+
+	(void)args;
+	(void)err;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	up = (double)(now.tv_sec - dp->start_mono.tv_sec) +
+	     (double)(now.tv_nsec - dp->start_mono.tv_nsec) / 1e9;
+	gmtime_r(&dp->start_time, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		json_array_append_new(workers, json_pack("{s:i, s:i, s:i}", "worker", i, "lcore",
+							 dp->workers[i]->lcore, "queue",
+							 dp->workers[i]->queue));
+	return json_pack("{s:i, s:f, s:s, s:s, s:s, s:i, s:o, s:i}", "pid", (int)getpid(),
+			 "uptime_s", up, "started_at", started, "config_file", dp->cfg->file,
+			 "log_level", mdp_log_level_name(mdp_log_threshold), "main_lcore",
+			 dp->cfg->main_lcore, "workers", workers, "ports", dp->n_ports);
+}
+
+/* Sum a counter over workers for one port (or all ports when port < 0). */
+static uint64_t
+cnt_sum(const struct mdp_dp *dp, int worker, int port, enum mdp_cnt id)
+{
+	uint64_t v = 0;
+
+	for (unsigned w = 0; w < dp->n_workers; w++) {
+		if (worker >= 0 && (unsigned)worker != w)
+			continue;
+		for (unsigned p = 0; p < dp->n_ports; p++)
+			if (port < 0 || (unsigned)port == p)
+				v += dp->workers[w]->cnt.port[p][id];
+	}
+	return v;
+}
+
+static json_t *
+port_json(const struct mdp_dp *dp, const struct mdp_port *p)
+{
+	const struct mdp_conf_port *c = p->conf;
+	struct rte_eth_stats st;
+	struct rte_eth_link link;
+	json_t *routes = json_array(), *reasons = json_object();
+	uint64_t drops = 0;
+
+	for (unsigned r = 0; r < c->n_routes; r++)
+		json_array_append_new(routes, json_pack("{s:o, s:o}", "dst",
+			prefix_json(c->routes[r].dst, c->routes[r].dst_len), "via",
+			ipv4_json(c->routes[r].via)));
+	for (int id = 0; id < MDP_CNT_COUNT; id++) {
+		uint64_t v;
+
+		if (mdp_cnt_desc[id].kind != MDP_CNT_KIND_DROP)
+			continue;
+		v = cnt_sum(dp, -1, p->idx, id);
+		drops += v;
+		if (v)
+			json_object_set_new(reasons, mdp_cnt_desc[id].name, json_integer((json_int_t)v));
+	}
+	memset(&st, 0, sizeof(st));
+	rte_eth_stats_get(p->port_id, &st);
+	memset(&link, 0, sizeof(link));
+	rte_eth_link_get_nowait(p->port_id, &link);
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i,"
+			 " s:{s:b, s:I, s:b},"
+			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+			 " s:{s:I, s:I, s:I, s:I, s:I, s:o}}",
+			 "name", c->name, "port_id", p->port_id, "driver", p->driver,
+			 "device", c->device, "mac", mac_json(p->mac.addr_bytes),
+			 "address", prefix_json(p->addr, c->prefix_len),
+			 "gateway", c->gateway ? ipv4_json(c->gateway) : json_null(),
+			 "routes", routes, "mtu", c->mtu, "rx_queues", dp->n_workers,
+			 "tx_queues", dp->n_workers, "rx_desc", c->rx_desc, "tx_desc", c->tx_desc,
+			 "link", "up", link.link_status == RTE_ETH_LINK_UP,
+			 "speed_mbps", (json_int_t)link.link_speed,
+			 "full_duplex", link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX,
+			 "dpdk", "ipackets", (json_int_t)st.ipackets, "opackets",
+			 (json_int_t)st.opackets, "ibytes", (json_int_t)st.ibytes,
+			 "obytes", (json_int_t)st.obytes, "imissed", (json_int_t)st.imissed,
+			 "ierrors", (json_int_t)st.ierrors, "oerrors", (json_int_t)st.oerrors,
+			 "rx_nombuf", (json_int_t)st.rx_nombuf,
+			 "meshdp", "rx_packets", (json_int_t)cnt_sum(dp, -1, p->idx, MDP_CNT_RX_PKTS),
+			 "rx_bytes", (json_int_t)cnt_sum(dp, -1, p->idx, MDP_CNT_RX_BYTES),
+			 "tx_packets", (json_int_t)cnt_sum(dp, -1, p->idx, MDP_CNT_TX_PKTS),
+			 "tx_bytes", (json_int_t)cnt_sum(dp, -1, p->idx, MDP_CNT_TX_BYTES),
+			 "drops", (json_int_t)drops, "drop_reasons", reasons);
+}
+
+static json_t *
+cmd_ports(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	json_t *name = json_object_get(args, "port"), *list;
+	const struct mdp_port *only = NULL;
+
+	if (name != NULL && (only = port_by_name(dp, json_string_value(name), err)) == NULL)
+		return NULL;
+	list = json_array();
+	for (unsigned i = 0; i < dp->n_ports; i++)
+		if (only == NULL || only == &dp->ports[i])
+			json_array_append_new(list, port_json(dp, &dp->ports[i]));
+	return json_pack("{s:o}", "ports", list);
+}
+
+static json_t *
+counters_json(const struct mdp_dp *dp, int worker, bool nonzero)
+{
+	json_t *o = json_object();
+
+	for (int id = 0; id < MDP_CNT_COUNT; id++) {
+		uint64_t v = cnt_sum(dp, worker, -1, id);
+
+		if (v || !nonzero)
+			json_object_set_new(o, mdp_cnt_desc[id].name, json_integer((json_int_t)v));
+	}
+	return o;
+}
+
+static json_t *
+cmd_stats(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	json_t *jw = json_object_get(args, "worker"), *list;
+	bool nonzero = json_is_true(json_object_get(args, "nonzero"));
+	json_int_t only = -1;
+
+	if (jw != NULL) {
+		only = json_integer_value(jw);
+		if (only < 0 || only >= (json_int_t)dp->n_workers)
+			return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG,
+					     "worker %lld out of range (0..%u)", (long long)only,
+					     dp->n_workers - 1);
+	}
+	list = json_array();
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		const struct mdp_loop_stats *l = &dp->workers[i]->loop;
+
+		if (only >= 0 && (unsigned)only != i)
+			continue;
+		json_array_append_new(list, json_pack("{s:i, s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
+			"worker", i, "lcore", dp->workers[i]->lcore,
+			"loop", "polls_busy", (json_int_t)l->polls_busy,
+			"polls_idle", (json_int_t)l->polls_idle, "sleeps", (json_int_t)l->sleeps,
+			"sleep_us", (json_int_t)l->sleep_us,
+			"timers_fired", (json_int_t)l->timers_fired,
+			"counters", counters_json(dp, (int)i, nonzero)));
+	}
+	return json_pack("{s:o, s:o}", "workers", list, "total",
+			 counters_json(dp, (int)only, nonzero));
+}
+
+/*
+ * ARP dump. The worker copies its entries into rows the control thread
+ * allocated; the control thread builds the JSON. Nothing is allocated on
+ * the worker.
+ */
+struct arp_row {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t state;
+	uint8_t mac[6];
+	uint16_t pending;
+	uint64_t age_ticks;
+};
+
+struct arp_dump {
+	int port;		/* -1: all */
+	size_t n, cap;
+	struct arp_row rows[];
+};
+
+static int
+arp_dump_entry(const struct mdp_arp_entry *e, void *arg)
+{
+	struct arp_dump *d = arg;
+	struct arp_row *r;
+
+	if (d->port >= 0 && e->port != d->port)
+		return 0;
+	if (d->n == d->cap)
+		return -ENOSPC;
+	r = &d->rows[d->n++];
+	r->ip = e->ip;
+	r->port = e->port;
+	r->state = e->state;
+	memcpy(r->mac, e->mac, 6);
+	r->pending = e->n_pending;
+	r->age_ticks = e->tbl->wheel->now - e->updated;
+	return 0;
+}
+
+static int
+arp_dump_on_worker(struct mdp_worker *w, void *arg)
+{
+	return mdp_arp_foreach(w->arp, arp_dump_entry, arg);
+}
+
+static json_t *
+cmd_arp(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	json_t *name = json_object_get(args, "port"), *list;
+	const struct mdp_port *p = NULL;
+	size_t cap = dp->cfg->arp_entries;
+
+	if (name != NULL && (p = port_by_name(dp, json_string_value(name), err)) == NULL)
+		return NULL;
+	list = json_array();
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		/* Heap, not stack: after a time-out the worker may still use it. */
+		struct arp_dump *d = malloc(sizeof(*d) + cap * sizeof(d->rows[0]));
+		int rc;
+
+		if (d == NULL) {
+			json_decref(list);
+			return mdp_ctrl_fail(err, MDP_CTRL_ERR_INTERNAL, "out of memory");
+		}
+		d->port = p ? p->idx : -1;
+		d->n = 0;
+		d->cap = cap;
+		rc = mdp_worker_call(dp->workers[i], arp_dump_on_worker, d, CALL_TIMEOUT_MS);
+		if (rc == -ETIMEDOUT || rc == -EBUSY) {
+			json_decref(list);
+			return mdp_ctrl_fail(err, rc == -EBUSY ? MDP_CTRL_ERR_BUSY :
+					     MDP_CTRL_ERR_TIMEOUT, "worker %u did not answer", i);
+		}
+		for (size_t k = 0; k < d->n; k++) {
+			const struct arp_row *r = &d->rows[k];
+			bool ok = r->state == MDP_ARP_REACHABLE;
+
+			json_array_append_new(list, json_pack("{s:i, s:s, s:o, s:o, s:s, s:I, s:i}",
+				"worker", i, "port", dp->ports[r->port].conf->name,
+				"ip", ipv4_json(r->ip), "mac", ok ? mac_json(r->mac) : json_null(),
+				"state", ok ? "reachable" : "incomplete",
+				"age_ms", (json_int_t)(r->age_ticks * dp->cfg->timer_tick_us / 1000),
+				"pending", r->pending));
+		}
+		free(d);
+	}
+	return json_pack("{s:o}", "entries", list);
+}
+
+struct arp_flush {
+	int port;
+	uint32_t ip;		/* 0: all */
+	int removed;
+};
+
+static int
+arp_count_entry(const struct mdp_arp_entry *e, void *arg)
+{
+	struct arp_flush *f = arg;
+
+	if ((f->port < 0 || e->port == f->port) && (f->ip == 0 || e->ip == f->ip))
+		f->removed++;
+	return 0;
+}
+
+static int
+arp_flush_on_worker(struct mdp_worker *w, void *arg)
+{
+	struct arp_flush *f = arg;
+	struct arp_flush pick = *f;
+
+	pick.removed = 0;
+	mdp_arp_foreach(w->arp, arp_count_entry, &pick);
+	if (f->port < 0 && f->ip == 0) {
+		mdp_arp_flush_all(w->arp);
+	} else {
+		for (uint32_t i = 0; i < w->arp->p.entries; i++) {
+			const struct mdp_arp_entry *e = &w->arp->entries[i];
+
+			if (e->state != MDP_ARP_FREE && (f->port < 0 || e->port == f->port) &&
+			    (f->ip == 0 || e->ip == f->ip))
+				mdp_arp_remove(w->arp, e->port, e->ip);
+		}
+	}
+	f->removed += pick.removed;
+	return 0;
+}
+
+static json_t *
+cmd_arp_flush(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	json_t *name = json_object_get(args, "port"), *jip = json_object_get(args, "ip");
+	const struct mdp_port *p = NULL;
+	struct arp_flush *f;
+	int removed;
+
+	if (name != NULL && (p = port_by_name(dp, json_string_value(name), err)) == NULL)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return mdp_ctrl_fail(err, MDP_CTRL_ERR_INTERNAL, "out of memory");
+	f->port = p ? p->idx : -1;
+	if (jip != NULL && mdp_ipv4_parse(json_string_value(jip), &f->ip) < 0) {
+		free(f);
+		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "ip: '%.64s' is not an IPv4 address",
+				     json_string_value(jip));
+	}
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		int rc = mdp_worker_call(dp->workers[i], arp_flush_on_worker, f, CALL_TIMEOUT_MS);
+
+		if (rc < 0)
+			/* f stays allocated: the worker may still use it. */
+			return mdp_ctrl_fail(err, rc == -EBUSY ? MDP_CTRL_ERR_BUSY :
+					     MDP_CTRL_ERR_TIMEOUT, "worker %u did not answer", i);
+	}
+	removed = f->removed;
+	free(f);
+	return json_pack("{s:i}", "removed", removed);
+}
+
+static json_t *
+cmd_log_level(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	json_t *lvl = json_object_get(args, "level");
+	enum mdp_log_level prev = mdp_log_threshold;
+	int v;
+
+	(void)ctx;
+	if (lvl == NULL)
+		return json_pack("{s:s}", "level", mdp_log_level_name(mdp_log_threshold));
+	v = mdp_log_level_parse(json_string_value(lvl));
+	if (v < 0)
+		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG,
+				     "level '%.32s' unknown (err, warn, notice, info, debug)",
+				     json_string_value(lvl));
+	mdp_log_threshold = (enum mdp_log_level)v;
+	MDP_NOTICE("log level %s -> %s (control socket)", mdp_log_level_name(prev),
+		   mdp_log_level_name(mdp_log_threshold));
+	return json_pack("{s:s, s:s}", "level", mdp_log_level_name(mdp_log_threshold), "previous",
+			 mdp_log_level_name(prev));
+}
+
+static const struct mdp_ctrl_cmd commands[] = {
+	{ "help", "list the commands", { { 0 } }, cmd_help },
+	{ "version", "meshdp and DPDK versions", { { 0 } }, cmd_version },
+	{ "status", "uptime, cores, configuration file", { { 0 } }, cmd_status },
+	{ "ports", "link, addresses, queues and counters of each port (args: port)",
+	  { { "port", JSON_STRING, false }, { 0 } }, cmd_ports },
+	{ "stats", "per-worker counters by name (args: worker, nonzero)",
+	  { { "worker", JSON_INTEGER, false }, { "nonzero", JSON_TRUE, false }, { 0 } },
+	  cmd_stats },
+	{ "arp", "ARP entries of every worker (args: port)",
+	  { { "port", JSON_STRING, false }, { 0 } }, cmd_arp },
+	{ "arp-flush", "remove ARP entries (args: port, ip)",
+	  { { "port", JSON_STRING, false }, { "ip", JSON_STRING, false }, { 0 } }, cmd_arp_flush },
+	{ "log-level", "read or set the log level (args: level)",
+	  { { "level", JSON_STRING, false }, { 0 } }, cmd_log_level },
+};
+
+static struct mdp_ctrl_table table;
+
+static json_t *
+cmd_help(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	(void)ctx;
+	(void)args;
+	(void)err;
+	return mdp_ctrl_help(&table);
+}
+
+void
+mdp_ctrl_cmds_table(struct mdp_dp *dp, struct mdp_ctrl_table *t)
+{
+	table = (struct mdp_ctrl_table){ commands, RTE_DIM(commands), dp };
+	*t = table;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef MDP_DP_H
+#define MDP_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "conf/mdp_config.h"
+#include "dp_counters.h"
+#include "net/mdp_arp_table.h"
+#include "timer/mdp_timer.h"
+
+#define MDP_BURST_MAX 256
+
+struct mdp_dp;
+struct mdp_worker;
+
+/* A configured port, as the dataplane sees it. Immutable after start-up. */
+struct mdp_port {
+	uint16_t idx;		/* index in the configuration, counters, ARP key */
+	uint16_t port_id;	/* DPDK port id */
+	const struct mdp_conf_port *conf;
+	struct rte_ether_addr mac;
+	uint32_t addr;		/* host order */
+	uint32_t mask;
+	uint32_t net;		/* addr & mask */
+	uint32_t bcast;		/* directed broadcast */
+	char driver[32];
+	bool started;
+};
+
+/* Packets collected for one TX queue during a loop iteration. */
+struct mdp_txq {
+	uint16_t n;
+	struct rte_mbuf *pkts[MDP_BURST_MAX];
+};
+
+/* A message between workers (over a worker's inbox ring). */
+struct mdp_xcore_msg {
+	uint16_t type;		/* MDP_XCORE_* */
+	uint16_t port;
+	uint32_t ip;
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+#define MDP_XCORE_ARP_LEARN 1
+
+/*
+ * A function the control thread asks a worker to run on its own core, so
+ * that worker state is only ever touched by its owner. One outstanding call
+ * per worker; the control thread is the only caller.
+ */
+typedef int (*mdp_worker_fn_t)(struct mdp_worker *w, void *arg);
+
+struct mdp_worker_call {
+	mdp_worker_fn_t fn;
+	void *arg;
+	int rc;
+	uint64_t req_seq;	/* written by control (release) */
+	uint64_t done_seq;	/* written by the worker (release) */
+};
+
+struct mdp_worker {
+	/* hot, read every loop */
+	struct mdp_dp *dp;
+	uint16_t queue;		/* queue id this worker owns on every port */
+	uint16_t burst;
+	unsigned lcore;
+	unsigned idx;		/* worker index 0..n-1 */
+	uint64_t tsc_per_tick;
+	uint64_t next_tick_tsc;
+	struct mdp_wheel wheel;
+	struct mdp_arp_table *arp;
+	struct rte_ring *inbox;	/* struct mdp_xcore_msg from other workers */
+	struct rte_mempool *pool;
+
+	/* idle back-off */
+	uint32_t empty_polls;
+	uint32_t sleep_us;
+
+	/* gratuitous ARP at start */
+	struct mdp_timer garp_timer;
+	uint32_t garp_left;
+
+	struct mdp_worker_call call __rte_cache_aligned;
+	struct mdp_loop_stats loop;
+	struct mdp_counters cnt;
+	struct mdp_txq txq[MDP_MAX_PORTS];
+} __rte_cache_aligned;
+
+struct mdp_dp {
+	struct mdp_config *cfg;
+	struct mdp_port ports[MDP_MAX_PORTS];
+	unsigned n_ports;
+	struct mdp_worker *workers[MDP_MAX_WORKERS];
+	unsigned n_workers;
+	struct rte_mempool *pool;
+	uint64_t tsc_hz;
+	time_t start_time;
+	struct timespec start_mono;
+	volatile int stop;	/* set by the control thread at shutdown */
+};
+
+#define MDP_CNT_INC(w, p, sym) ((w)->cnt.port[(p)][MDP_CNT_##sym]++)
+#define MDP_CNT_ADD(w, p, sym, v) ((w)->cnt.port[(p)][MDP_CNT_##sym] += (v))
+
+/* dp_port.c */
+int mdp_ports_init(struct mdp_dp *dp);
+void mdp_ports_fini(struct mdp_dp *dp);
+/* Find the port and next hop for dst. Returns 0, or -ENETUNREACH. */
+int mdp_route_lookup(const struct mdp_dp *dp, uint32_t dst, uint16_t *port, uint32_t *nh);
+/* True when addr is one of our port addresses. */
+bool mdp_addr_is_local(const struct mdp_dp *dp, uint32_t addr);
+
+/* dp_worker.c */
+int mdp_workers_init(struct mdp_dp *dp);
+int mdp_workers_launch(struct mdp_dp *dp);
+void mdp_workers_stop(struct mdp_dp *dp);
+void mdp_workers_fini(struct mdp_dp *dp);
+/* Run fn(w, arg) on worker w's core and wait up to timeout_ms for it.
+ * Returns fn's result or -ETIMEDOUT (arg must then stay valid: the worker
+ * may still run it). Control thread only. */
+int mdp_worker_call(struct mdp_worker *w, mdp_worker_fn_t fn, void *arg, unsigned timeout_ms);
+/* Queue a packet for TX on port (flushed at the end of the loop). */
+void mdp_tx_enqueue(struct mdp_worker *w, uint16_t port, struct rte_mbuf *m);
+/* Post a message to every other worker. */
+void mdp_xcore_broadcast(struct mdp_worker *w, const struct mdp_xcore_msg *msg);
+
+#endif

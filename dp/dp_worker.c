@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "net/net.h"
+#include "util/mdp_log.h"
+
+#define INBOX_SIZE 1024
+#define INBOX_BURST 32
+
+static void
+txq_flush(struct mdp_worker *w, uint16_t port)
+{
+	struct mdp_txq *q = &w->txq[port];
+	const struct mdp_port *p = &w->dp->ports[port];
+	uint16_t sent, n = q->n;
+	uint64_t bytes = 0;
+
+	if (n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
+	sent = rte_eth_tx_burst(p->port_id, w->queue, q->pkts, n);
+	if (unlikely(sent < n)) {
+		for (uint16_t i = sent; i < n; i++) {
+			bytes -= rte_pktmbuf_pkt_len(q->pkts[i]);
+			rte_pktmbuf_free(q->pkts[i]);
+		}
+		MDP_CNT_ADD(w, port, TX_FULL, n - sent);
+	}
+	MDP_CNT_ADD(w, port, TX_PKTS, sent);
+	MDP_CNT_ADD(w, port, TX_BYTES, bytes);
+	q->n = 0;
+}
+
+void
+mdp_tx_enqueue(struct mdp_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct mdp_txq *q = &w->txq[port];
+
+	if (unlikely(q->n == w->burst))
+		txq_flush(w, port);
+	q->pkts[q->n++] = m;
+}
+
+void
+mdp_xcore_broadcast(struct mdp_worker *w, const struct mdp_xcore_msg *msg)
+{
+	struct mdp_dp *dp = w->dp;
+
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		if (i == w->idx)
+			continue;
+		if (rte_ring_mp_enqueue_elem(dp->workers[i]->inbox, (void *)(uintptr_t)msg,
+					     sizeof(*msg)) != 0)
+			MDP_CNT_INC(w, msg->port, RING_FULL);
+	}
+}
+
+static void
+inbox_drain(struct mdp_worker *w)
+{
+	struct mdp_xcore_msg msgs[INBOX_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst_elem(w->inbox, msgs, sizeof(msgs[0]),
+						    INBOX_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (msgs[i].type == MDP_XCORE_ARP_LEARN && msgs[i].port < w->dp->n_ports)
+			mdp_arp_xcore_learn(w, &msgs[i]);
+	}
+}
+
+static void
+call_serve(struct mdp_worker *w)
+{
+	struct mdp_worker_call *c = &w->call;
+	uint64_t req = __atomic_load_n(&c->req_seq, __ATOMIC_ACQUIRE);
+
+	if (likely(req == c->done_seq))
+		return;
+	c->rc = c->fn(w, c->arg);
+	__atomic_store_n(&c->done_seq, req, __ATOMIC_RELEASE);
+}
+
+int
+mdp_worker_call(struct mdp_worker *w, mdp_worker_fn_t fn, void *arg, unsigned timeout_ms)
+{
+	struct mdp_worker_call *c = &w->call;
+	uint64_t seq;
+	struct timespec ts = { 0, 200 * 1000 };	/* 200 us */
+	unsigned waited_us = 0;
+
+	/* A previous call that timed out may still be running. */
+	if (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) != c->req_seq)
+		return -EBUSY;
+	c->fn = fn;
+	c->arg = arg;
+	seq = c->req_seq + 1;
+	__atomic_store_n(&c->req_seq, seq, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) != seq) {
+		if (waited_us >= timeout_ms * 1000u)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+		waited_us += 200;
+	}
+	return c->rc;
+}
+
+static void
+garp_timer_cb(struct mdp_timer *t, void *arg)
+{
+	struct mdp_worker *w = arg;
+
+	for (unsigned i = 0; i < w->dp->n_ports; i++)
+		mdp_arp_send_gratuitous(w, &w->dp->ports[i]);
+	if (--w->garp_left > 0)
+		mdp_timer_start(&w->wheel, t, w->dp->cfg->arp_retry_ms * 1000ull /
+				w->dp->cfg->timer_tick_us);
+}
+
+static inline void
+timers_run(struct mdp_worker *w, uint64_t now)
+{
+	if (now >= w->next_tick_tsc) {
+		uint64_t tick = now / w->tsc_per_tick;
+
+		w->loop.timers_fired += mdp_wheel_advance(&w->wheel, tick);
+		w->next_tick_tsc = (tick + 1) * w->tsc_per_tick;
+	}
+}
+
+static inline void
+idle_backoff(struct mdp_worker *w, const struct mdp_config *cfg)
+{
+	struct timespec ts;
+
+	if (++w->empty_polls < cfg->idle_empty_polls)
+		return;
+	/* Sleep no longer than the next timer tick would allow... bounded by
+	 * sleep_max_us, so a burst after a quiet spell waits at most that. */
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)w->sleep_us * 1000;
+	nanosleep(&ts, NULL);
+	w->loop.sleeps++;
+	w->loop.sleep_us += w->sleep_us;
+	if (w->sleep_us < cfg->idle_sleep_max_us) {
+		w->sleep_us *= 2;
+		if (w->sleep_us > cfg->idle_sleep_max_us)
+			w->sleep_us = cfg->idle_sleep_max_us;
+	}
+}
+
+static int
+worker_main(void *arg)
+{
+	struct mdp_worker *w = arg;
+	struct mdp_dp *dp = w->dp;
+	const struct mdp_config *cfg = dp->cfg;
+	const bool adaptive = cfg->idle_mode == MDP_IDLE_ADAPTIVE;
+	struct rte_mbuf *pkts[MDP_BURST_MAX];
+
+	MDP_INFO("worker %u on lcore %u: queue %u of %u port(s)", w->idx, w->lcore, w->queue,
+		 dp->n_ports);
+	mdp_wheel_advance(&w->wheel, rte_rdtsc() / w->tsc_per_tick);
+	if (w->idx == 0 && cfg->arp_gratuitous > 0) {
+		w->garp_left = cfg->arp_gratuitous;
+		mdp_timer_start(&w->wheel, &w->garp_timer, 0);
+	}
+
+	while (likely(!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED))) {
+		uint32_t got = 0;
+
+		timers_run(w, rte_rdtsc());
+		for (unsigned pi = 0; pi < dp->n_ports; pi++) {
+			const struct mdp_port *p = &dp->ports[pi];
+			uint16_t n = rte_eth_rx_burst(p->port_id, w->queue, pkts, w->burst);
+			uint64_t bytes = 0;
+
+			if (n == 0)
+				continue;
+			got += n;
+			for (uint16_t i = 0; i < n; i++) {
+				if (i + 1 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				bytes += rte_pktmbuf_pkt_len(pkts[i]);
+				mdp_eth_input(w, p, pkts[i]);
+			}
+			MDP_CNT_ADD(w, pi, RX_PKTS, n);
+			MDP_CNT_ADD(w, pi, RX_BYTES, bytes);
+		}
+		if (dp->n_workers > 1)
+			inbox_drain(w);
+		for (unsigned pi = 0; pi < dp->n_ports; pi++)
+			txq_flush(w, (uint16_t)pi);
+		call_serve(w);
+
+		if (got) {
+			w->loop.polls_busy++;
+			w->empty_polls = 0;
+			w->sleep_us = cfg->idle_sleep_min_us;
+		} else {
+			w->loop.polls_idle++;
+			if (adaptive)
+				idle_backoff(w, cfg);
+		}
+	}
+	/* Packets queued at the end still go out; nothing is left behind. */
+	for (unsigned pi = 0; pi < dp->n_ports; pi++)
+		txq_flush(w, (uint16_t)pi);
+	MDP_INFO("worker %u on lcore %u: stopped", w->idx, w->lcore);
+	return 0;
+}
+
+int
+mdp_workers_init(struct mdp_dp *dp)
+{
+	const struct mdp_config *cfg = dp->cfg;
+	uint64_t tsc_per_tick = dp->tsc_hz * cfg->timer_tick_us / 1000000ull;
+	uint64_t ticks_per_ms = 1000ull / cfg->timer_tick_us;
+
+	if (tsc_per_tick == 0)
+		tsc_per_tick = 1;
+	dp->n_workers = cfg->n_workers;
+	for (unsigned i = 0; i < cfg->n_workers; i++) {
+		unsigned lcore = cfg->workers[i];
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		struct mdp_worker *w;
+		struct mdp_arp_params ap;
+		char name[RTE_RING_NAMESIZE];
+
+		w = rte_zmalloc_socket("mdp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL) {
+			MDP_ERR("worker %u: out of memory", i);
+			return -ENOMEM;
+		}
+		dp->workers[i] = w;
+		w->dp = dp;
+		w->idx = i;
+		w->lcore = lcore;
+		w->queue = (uint16_t)i;
+		w->burst = (uint16_t)cfg->burst;
+		w->pool = dp->pool;
+		w->tsc_per_tick = tsc_per_tick;
+		w->sleep_us = cfg->idle_sleep_min_us;
+		if (mdp_wheel_init(&w->wheel, cfg->timer_slots, rte_rdtsc() / tsc_per_tick) != 0) {
+			MDP_ERR("worker %u: timing wheel: out of memory", i);
+			return -ENOMEM;
+		}
+		mdp_timer_init(&w->garp_timer, garp_timer_cb, w);
+		ap = (struct mdp_arp_params){
+			.entries = cfg->arp_entries,
+			.pending_max = cfg->arp_pending,
+			.retries = cfg->arp_retries,
+			.retry_ticks = ticks_per_ms ? cfg->arp_retry_ms * ticks_per_ms :
+				cfg->arp_retry_ms * 1000ull / cfg->timer_tick_us,
+			.timeout_ticks = cfg->arp_timeout_s * 1000000ull / cfg->timer_tick_us,
+		};
+		if (ap.retry_ticks == 0)
+			ap.retry_ticks = 1;
+		w->arp = mdp_arp_table_create(&ap, &w->wheel, &mdp_arp_worker_ops, w);
+		if (w->arp == NULL) {
+			MDP_ERR("worker %u: ARP table of %u entries: out of memory", i,
+				cfg->arp_entries);
+			return -ENOMEM;
+		}
+		snprintf(name, sizeof(name), "mdp_inbox_%u", i);
+		w->inbox = rte_ring_create_elem(name, sizeof(struct mdp_xcore_msg), INBOX_SIZE,
+						socket, RING_F_SC_DEQ);
+		if (w->inbox == NULL) {
+			MDP_ERR("worker %u: inbox ring: %s", i, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int
+mdp_workers_launch(struct mdp_dp *dp)
+{
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		struct mdp_worker *w = dp->workers[i];
+		int rc = rte_eal_remote_launch(worker_main, w, w->lcore);
+
+		if (rc != 0) {
+			MDP_ERR("worker %u: cannot launch on lcore %u: %s", i, w->lcore,
+				rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+mdp_workers_stop(struct mdp_dp *dp)
+{
+	__atomic_store_n(&dp->stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+}
+
+void
+mdp_workers_fini(struct mdp_dp *dp)
+{
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		struct mdp_worker *w = dp->workers[i];
+
+		if (w == NULL)
+			continue;
+		if (w->arp != NULL)
+			mdp_arp_table_free(w->arp);	/* frees queued mbufs */
+		mdp_wheel_fini(&w->wheel);
+		rte_ring_free(w->inbox);
+		for (unsigned p = 0; p < MDP_MAX_PORTS; p++)
+			for (uint16_t k = 0; k < w->txq[p].n; k++)
+				rte_pktmbuf_free(w->txq[p].pkts[k]);
+		rte_free(w);
+		dp->workers[i] = NULL;
+	}
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * meshdp: start-up, the control thread's loop on the main lcore, shutdown.
+ *
+ *   meshdp -c FILE           run
+ *   meshdp --check -c FILE   validate FILE and exit
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_version.h>
+
+#include "ctrl/ctrl_cmds.h"
+#include "ctrl/ctrl_server.h"
+#include "dp.h"
+#include "util/mdp_log.h"
+
+#define CTRL_POLL_MS 200
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: meshdp -c FILE            run the dataplane\n"
+		"       meshdp --check -c FILE    validate FILE and exit\n"
+		"       meshdp --version\n");
+}
+
+/* EAL argv from the configuration: cores and devices come from their own
+ * settings, then the operator's eal.args. */
+static int
+eal_argv_build(const struct mdp_config *cfg, const char *argv0, char **argv, int max)
+{
+	static char lcores[256], main_lcore[16];
+	int n = 0, off;
+
+	off = snprintf(lcores, sizeof(lcores), "%u", cfg->main_lcore);
+	for (unsigned i = 0; i < cfg->n_workers && off < (int)sizeof(lcores); i++)
+		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u", cfg->workers[i]);
+	snprintf(main_lcore, sizeof(main_lcore), "%u", cfg->main_lcore);
+	argv[n++] = (char *)argv0;
+	argv[n++] = "-l";
+	argv[n++] = lcores;
+	argv[n++] = "--main-lcore";
+	argv[n++] = main_lcore;
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		if (n + 2 >= max)
+			return -E2BIG;
+		argv[n++] = strncmp(cfg->ports[i].device, "net_", 4) == 0 ? "--vdev" : "-a";
+		argv[n++] = (char *)cfg->ports[i].device;
+	}
+	for (unsigned i = 0; i < cfg->n_eal_args; i++) {
+		if (n + 1 >= max)
+			return -E2BIG;
+		argv[n++] = cfg->eal_args[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+static int
+pool_create(struct mdp_dp *dp)
+{
+	const struct mdp_config *cfg = dp->cfg;
+	uint64_t need = 0;
+
+	/* Every RX descriptor holds an mbuf, TX descriptors hold them until
+	 * completion, and each lcore cache and TX batch keeps some. */
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		need += (uint64_t)cfg->n_workers * (cfg->ports[i].rx_desc + cfg->ports[i].tx_desc);
+	need += (uint64_t)(cfg->n_workers + 1) * (cfg->mbuf_cache + cfg->burst * cfg->n_ports);
+	if (cfg->mbufs < need) {
+		MDP_ERR("%s: mempool.mbufs = %u is below the %llu the ports and workers hold "
+			"(rx_desc + tx_desc per queue, caches, bursts); raise it", cfg->file,
+			cfg->mbufs, (unsigned long long)need);
+		return -EINVAL;
+	}
+	dp->pool = rte_pktmbuf_pool_create("mdp_mbufs", cfg->mbufs, cfg->mbuf_cache, 0,
+					   cfg->mbuf_data_room, (int)rte_socket_id());
+	if (dp->pool == NULL) {
+		MDP_ERR("mempool of %u mbufs: %s", cfg->mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+check_lcores(const struct mdp_config *cfg)
+{
+	if (rte_get_main_lcore() != cfg->main_lcore) {
+		MDP_ERR("main lcore is %u, configured %u", rte_get_main_lcore(), cfg->main_lcore);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < cfg->n_workers; i++) {
+		if (!rte_lcore_is_enabled(cfg->workers[i])) {
+			MDP_ERR("worker lcore %u is not available", cfg->workers[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct mdp_config cfg;
+	static struct mdp_dp dp;
+	struct mdp_ctrl_server srv = { .lfd = -1 };
+	struct mdp_ctrl_table table;
+	char *eal_argv[MDP_MAX_EAL_ARGS + 2 * MDP_MAX_PORTS + 8];
+	char err[8192];
+	const char *file = NULL;
+	bool check = false, eal_up = false;
+	sigset_t sigs;
+	int opt, rc, sfd = -1, eal_argc, status = EXIT_FAILURE;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'V':
+			printf("meshdp %s (%s)\n", MDP_VERSION, rte_version());
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (file == NULL || optind != argc) {
+		usage(stderr);
+		return 64;
+	}
+	if (mdp_config_load(file, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s", err);
+		if (err[0] && err[strlen(err) - 1] != '\n')
+			fputc('\n', stderr);
+		fprintf(stderr, "meshdp: %s: configuration rejected\n", file);
+		mdp_config_free(&cfg);
+		return EXIT_FAILURE;
+	}
+	if (check) {
+		printf("%s: ok (%u port(s), %u worker(s))\n", file, cfg.n_ports, cfg.n_workers);
+		mdp_config_free(&cfg);
+		return EXIT_SUCCESS;
+	}
+	mdp_log_threshold = (enum mdp_log_level)cfg.log_level;
+	dp.cfg = &cfg;
+
+	/* Block the stop signals before EAL starts its threads, so that they
+	 * inherit the mask and only the control loop sees the signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		MDP_ERR("signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	eal_argc = eal_argv_build(&cfg, argv[0], eal_argv, (int)RTE_DIM(eal_argv));
+	if (eal_argc < 0) {
+		MDP_ERR("too many EAL arguments");
+		goto out;
+	}
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		MDP_ERR("EAL initialisation failed: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	eal_up = true;
+	dp.tsc_hz = rte_get_tsc_hz();
+	clock_gettime(CLOCK_MONOTONIC, &dp.start_mono);
+	dp.start_time = time(NULL);
+	if (check_lcores(&cfg) < 0 || pool_create(&dp) < 0 || mdp_ports_init(&dp) < 0 ||
+	    mdp_workers_init(&dp) < 0)
+		goto out;
+
+	mdp_ctrl_cmds_table(&dp, &table);
+	rc = mdp_ctrl_server_open(&srv, cfg.ctrl_socket, cfg.ctrl_max_clients, cfg.ctrl_max_line,
+				  cfg.ctrl_idle_timeout_s, &table);
+	if (rc < 0) {
+		MDP_ERR("control socket %s: %s%s", cfg.ctrl_socket, strerror(-rc),
+			rc == -EADDRINUSE ? " (another meshdp is running there)" : "");
+		goto out;
+	}
+	if (mdp_workers_launch(&dp) < 0)
+		goto out;
+	MDP_NOTICE("meshdp %s running: %u worker(s), %u port(s), control socket %s",
+		   MDP_VERSION, dp.n_workers, dp.n_ports, cfg.ctrl_socket);
+
+	for (;;) {
+		rc = mdp_ctrl_server_poll(&srv, sfd, CTRL_POLL_MS);
+		if (rc < 0) {
+			MDP_ERR("control loop: %s", strerror(-rc));
+			goto out;
+		}
+		if (rc == 1) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				MDP_NOTICE("signal %s: shutting down", strsignal((int)si.ssi_signo));
+				break;
+			}
+		}
+	}
+	status = EXIT_SUCCESS;
+out:
+	if (eal_up) {
+		mdp_workers_stop(&dp);
+		mdp_ctrl_server_close(&srv);
+		mdp_ports_fini(&dp);
+		mdp_workers_fini(&dp);
+		rte_eal_cleanup();
+	}
+	if (sfd >= 0)
+		close(sfd);
+	mdp_config_free(&cfg);
+	if (status == EXIT_SUCCESS)
+		MDP_NOTICE("stopped");
+	return status;
+}

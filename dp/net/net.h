@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef MDP_NET_H
+#define MDP_NET_H
+
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+
+/*
+ * L2/L3 input and output of one worker. Input functions take ownership of
+ * the mbuf: they send it, queue it, or free it and count the reason.
+ * IPv4 input/output functions see the mbuf with data at the IP header.
+ */
+
+/* Ethernet: classify and dispatch a received frame. */
+void mdp_eth_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m);
+
+/* ARP */
+void mdp_arp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m);
+void mdp_arp_send_gratuitous(struct mdp_worker *w, const struct mdp_port *p);
+void mdp_arp_xcore_learn(struct mdp_worker *w, const struct mdp_xcore_msg *msg);
+extern const struct mdp_arp_ops mdp_arp_worker_ops;
+
+/*
+ * Validate an IPv4 header of a packet of len bytes (from the IP header to
+ * the end of the frame). Returns 0 when valid, else the counter
+ * (enum mdp_cnt) naming the reason. Pure: no mbuf, no port.
+ */
+int mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len);
+
+/* Source address check against the ports' addresses: 0 or a reason. */
+int mdp_ipv4_check_source(const struct mdp_dp *dp, uint32_t src);
+
+void mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m);
+
+/* Send an IPv4 packet (header complete, checksum set) towards its
+ * destination: route, resolve, add Ethernet, queue for TX. */
+void mdp_ipv4_output(struct mdp_worker *w, uint16_t in_port, struct rte_mbuf *m);
+
+/* ICMP: data at the ICMP header, ip points at the IP header before it. */
+void mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip);
+
+#endif

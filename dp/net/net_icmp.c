@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_byteorder.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "net.h"
+
+#define MDP_IP_TTL 64
+
+void
+mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m,
+	       struct rte_ipv4_hdr *ip)
+{
+	struct rte_icmp_hdr *icmp;
+	uint32_t hlen, src;
+	uint16_t sum;
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) < sizeof(*icmp) ||
+		     rte_pktmbuf_data_len(m) < sizeof(*icmp))) {
+		MDP_CNT_INC(w, p->idx, ICMP_SHORT);
+		goto drop;
+	}
+	icmp = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
+	if (unlikely(rte_raw_cksum_mbuf(m, 0, rte_pktmbuf_pkt_len(m), &sum) != 0 ||
+		     sum != 0xffff)) {
+		MDP_CNT_INC(w, p->idx, ICMP_CSUM);
+		goto drop;
+	}
+	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+		MDP_CNT_INC(w, p->idx, ICMP_TYPE);
+		goto drop;
+	}
+	MDP_CNT_INC(w, p->idx, ICMP_ECHO_RX);
+
+	/* RFC 792 / RFC 1122 3.2.2.6: reply with the same identifier,
+	 * sequence and data. The type changes 8 -> 0, so the checksum is
+	 * updated incrementally (RFC 1624 eqn. 3). */
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	{
+		uint32_t c = (uint16_t)~icmp->icmp_cksum;
+
+		c += (uint16_t)~RTE_BE16(RTE_IP_ICMP_ECHO_REQUEST << 8);
+		c += RTE_BE16(RTE_IP_ICMP_ECHO_REPLY << 8);
+		c = (c & 0xffff) + (c >> 16);
+		c = (c & 0xffff) + (c >> 16);
+		icmp->icmp_cksum = (uint16_t)~c;
+	}
+
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	rte_pktmbuf_prepend(m, (uint16_t)hlen);	/* back to the IP header */
+	src = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = src;
+	ip->time_to_live = MDP_IP_TTL;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = (uint16_t)~rte_raw_cksum(ip, hlen);
+	MDP_CNT_INC(w, p->idx, ICMP_ECHO_TX);
+	mdp_ipv4_output(w, p->idx, m);
+	return;
+drop:
+	rte_pktmbuf_free(m);
+}

@@ -1,0 +1,1599 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "mdp_config.h"
+#include "util/mdp_inet.h"
+#include "util/mdp_log.h"
+
+/*
+ * The loader checks the whole file and reports every problem it finds, one
+ * per line, so that an operator fixes a config in one round rather than one
+ * error per restart. Each check reads a setting, validates it and stores it;
+ * cross-setting checks run once both sides are known to be valid, so that one
+ * mistake is reported once and not again as a consequence.
+ */
+
+#define MAX_LCORE 127		/* RTE_MAX_LCORE - 1 of the default DPDK build */
+#define MAX_CONF_FILE (4u << 20)	/* a config this large is a mistake */
+#define PATH_LEN 160		/* "ports[7].routes[63].via" with long typos */
+#define LINE_LEN 512		/* one error message */
+
+/* Bytes an mbuf needs beyond the MTU: Ethernet header, CRC, headroom. */
+#define FRAME_OVERHEAD (14 + 4)
+#define MBUF_HEADROOM 128
+
+struct loader {
+	const char *name;	/* file name when libconfig has none */
+	char *err;
+	size_t errlen;
+	size_t used;		/* bytes of err in use, without the NUL */
+	unsigned n_errors;
+};
+
+static void
+add_line(struct loader *ld, const char *line)
+{
+	size_t n, room;
+
+	ld->n_errors++;
+	if (ld->err == NULL || ld->errlen == 0 || ld->used + 1 >= ld->errlen)
+		return;
+	if (ld->used > 0)
+		ld->err[ld->used++] = '\n';
+	n = strlen(line);
+	room = ld->errlen - 1 - ld->used;
+	if (n > room)
+		n = room;
+	memcpy(ld->err + ld->used, line, n);
+	ld->used += n;
+	ld->err[ld->used] = '\0';
+}
+
+static const char *
+file_of(const struct loader *ld, const config_setting_t *s)
+{
+	const char *f = s != NULL ? config_setting_source_file(s) : NULL;
+
+	return f != NULL ? f : ld->name;
+}
+
+/* libconfig gives the root group line 0; point at the top of the file. */
+static unsigned
+line_of(const config_setting_t *s)
+{
+	unsigned line = s != NULL ? config_setting_source_line(s) : 0;
+
+	return line > 0 ? line : 1;
+}
+
+/* Report "FILE:LINE: PATH: MESSAGE" located at setting s. */
+static void __attribute__((format(printf, 4, 5)))
+fail(struct loader *ld, const config_setting_t *s, const char *path, const char *fmt, ...)
+{
+	char line[LINE_LEN];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s:%u: %s: ", file_of(ld, s), line_of(s), path);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		add_line(ld, line);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	add_line(ld, line);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+fail_syntax(struct loader *ld, const char *file, int lineno, const char *fmt, ...)
+{
+	char line[LINE_LEN];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s:%d: syntax error: ", file, lineno);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		add_line(ld, line);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	add_line(ld, line);
+}
+
+/* Paths only appear in messages: truncating an absurdly long one is fine. */
+static void
+path_cat(char *buf, const char *const *parts, unsigned n)
+{
+	size_t used = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = strlen(parts[i]);
+
+		if (len > PATH_LEN - 1 - used)
+			len = PATH_LEN - 1 - used;
+		memcpy(buf + used, parts[i], len);
+		used += len;
+	}
+	buf[used] = '\0';
+}
+
+static void
+path_member(char *buf, const char *parent, const char *name)
+{
+	const char *parts[] = { parent, parent[0] != '\0' ? "." : "", name };
+
+	path_cat(buf, parts, 3);
+}
+
+static void
+path_elem(char *buf, const char *parent, unsigned idx)
+{
+	char num[16];
+	const char *parts[] = { parent, num };
+
+	snprintf(num, sizeof(num), "[%u]", idx);
+	path_cat(buf, parts, 2);
+}
+
+/* Optimal string alignment distance: a transposition counts as one edit. */
+static unsigned
+edit_distance(const char *a, const char *b)
+{
+	enum { N = 64 };
+	unsigned d[N + 1][N + 1];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > N || lb > N)
+		return UINT_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			unsigned v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* Every member of grp must be one of known[] (NULL-terminated). */
+static void
+check_known(struct loader *ld, const config_setting_t *grp, const char *gpath,
+	    const char *const *known)
+{
+	unsigned n = (unsigned)config_setting_length(grp);
+
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(grp, i);
+		const char *name = config_setting_name(s);
+		const char *best = NULL;
+		unsigned best_d = 3;
+		char path[PATH_LEN];
+		bool found = false;
+
+		if (name == NULL)
+			continue;
+		for (const char *const *k = known; *k != NULL; k++) {
+			unsigned d;
+
+			if (strcmp(name, *k) == 0) {
+				found = true;
+				break;
+			}
+			d = edit_distance(name, *k);
+			if (d < best_d) {
+				best_d = d;
+				best = *k;
+			}
+		}
+		if (found)
+			continue;
+		path_member(path, gpath, name);
+		if (best != NULL)
+			fail(ld, s, path, "unknown setting '%s' (did you mean '%s'?)", name, best);
+		else
+			fail(ld, s, path, "unknown setting '%s'", name);
+	}
+}
+
+/*
+ * Typed accessors. Each returns 0 when the setting is absent (the caller
+ * keeps its default), 1 when it is present and valid, -1 when an error was
+ * reported. *sp receives the setting when present, for later cross-checks.
+ */
+
+static int
+lookup(const config_setting_t *grp, const char *name, const config_setting_t **sp)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+
+	if (sp != NULL)
+		*sp = s;
+	return s != NULL;
+}
+
+static bool
+is_int(const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+
+	return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static int
+check_int(struct loader *ld, const config_setting_t *s, const char *path,
+	  long long min, long long max, long long *v)
+{
+	long long x;
+
+	if (!is_int(s)) {
+		fail(ld, s, path, "expected an integer");
+		return -1;
+	}
+	x = config_setting_get_int64(s);
+	if (x < min || x > max) {
+		fail(ld, s, path, "%lld is out of range (%lld..%lld)", x, min, max);
+		return -1;
+	}
+	*v = x;
+	return 1;
+}
+
+static int
+get_int(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	long long min, long long max, long long *v, const config_setting_t **sp)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, &s)) {
+		if (sp != NULL)
+			*sp = NULL;
+		return 0;
+	}
+	if (sp != NULL)
+		*sp = s;
+	path_member(path, gpath, name);
+	return check_int(ld, s, path, min, max, v);
+}
+
+static bool
+is_pow2(long long v)
+{
+	return v > 0 && (v & (v - 1)) == 0;
+}
+
+static int
+get_pow2(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	 long long min, long long max, long long *v)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+	int rc;
+
+	rc = get_int(ld, grp, gpath, name, min, max, v, &s);
+	if (rc <= 0)
+		return rc;
+	if (!is_pow2(*v)) {
+		path_member(path, gpath, name);
+		fail(ld, s, path, "%lld is not a power of two", *v);
+		return -1;
+	}
+	return 1;
+}
+
+static int
+get_string(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	   const char **v, const config_setting_t **sp)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, &s)) {
+		if (sp != NULL)
+			*sp = NULL;
+		return 0;
+	}
+	if (sp != NULL)
+		*sp = s;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		path_member(path, gpath, name);
+		fail(ld, s, path, "expected a string");
+		return -1;
+	}
+	*v = config_setting_get_string(s);
+	return 1;
+}
+
+static int
+get_bool(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	 bool *v)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, &s))
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		path_member(path, gpath, name);
+		fail(ld, s, path, "expected a boolean (true or false)");
+		return -1;
+	}
+	*v = config_setting_get_bool(s) != 0;
+	return 1;
+}
+
+static int
+get_group(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	  const config_setting_t **sp)
+{
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, sp))
+		return 0;
+	if (!config_setting_is_group(*sp)) {
+		path_member(path, gpath, name);
+		fail(ld, *sp, path, "expected a group ({ ... })");
+		return -1;
+	}
+	return 1;
+}
+
+/* A list or array of scalars: libconfig arrays must be homogeneous, lists
+ * need not be, so elements are type-checked one by one either way. */
+static int
+get_scalar_list(struct loader *ld, const config_setting_t *grp, const char *gpath,
+		const char *name, const char *what, const config_setting_t **sp)
+{
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, sp))
+		return 0;
+	if (!config_setting_is_array(*sp) && !config_setting_is_list(*sp)) {
+		path_member(path, gpath, name);
+		fail(ld, *sp, path, "expected a list of %s ([ ... ])", what);
+		return -1;
+	}
+	return 1;
+}
+
+static int
+get_group_list(struct loader *ld, const config_setting_t *grp, const char *gpath,
+	       const char *name, const config_setting_t **sp)
+{
+	char path[PATH_LEN];
+
+	if (!lookup(grp, name, sp))
+		return 0;
+	if (!config_setting_is_list(*sp)) {
+		path_member(path, gpath, name);
+		fail(ld, *sp, path, "expected a list of groups (( { ... }, ... ))");
+		return -1;
+	}
+	return 1;
+}
+
+static void
+missing(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name)
+{
+	char path[PATH_LEN];
+
+	path_member(path, gpath, name);
+	fail(ld, grp, path, "missing required setting");
+}
+
+/* ---- top-level scalars and groups ---- */
+
+static void
+load_log_level(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	const config_setting_t *s;
+	const char *v;
+	int lvl;
+
+	if (get_string(ld, root, "", "log_level", &v, &s) <= 0)
+		return;
+	lvl = mdp_log_level_parse(v);
+	if (lvl < 0) {
+		fail(ld, s, "log_level",
+		     "unknown level '%s' (expected err, warn, notice, info or debug)", v);
+		return;
+	}
+	cfg->log_level = lvl;
+}
+
+/*
+ * EAL options that meshdp builds from its own settings: given twice, EAL
+ * would either reject them or let the operator's copy silently win.
+ */
+static const struct {
+	const char *opt;
+	const char *owner;
+} reserved_eal[] = {
+	{ "-l", "cores" },
+	{ "-c", "cores" },
+	{ "-s", "cores" },
+	{ "--lcores", "cores" },
+	{ "--main-lcore", "cores" },
+	{ "--master-lcore", "cores" },
+	{ "--vdev", "ports" },
+	{ "-a", "ports" },
+	{ "--allow", "ports" },
+	{ "-b", "ports" },
+	{ "--block", "ports" },
+};
+
+/*
+ * Match arg against the reserved options, in every spelling EAL's
+ * getopt_long() accepts: "-l 1", "-l1", "--lcores 1", "--lcores=1" and
+ * abbreviations such as "--vde" (an ambiguous abbreviation is rejected too;
+ * EAL would refuse it anyway). Returns the index or -1.
+ */
+static int
+reserved_eal_index(const char *arg)
+{
+	size_t n;
+
+	if (arg[0] != '-' || arg[1] == '\0')
+		return -1;
+	if (arg[1] != '-') {
+		for (size_t i = 0; i < sizeof(reserved_eal) / sizeof(reserved_eal[0]); i++) {
+			const char *o = reserved_eal[i].opt;
+
+			if (o[1] != '-' && arg[1] == o[1])
+				return (int)i;
+		}
+		return -1;
+	}
+
+	n = strcspn(arg + 2, "=");
+	if (n == 0)
+		return -1;	/* "--" ends the options */
+	for (size_t i = 0; i < sizeof(reserved_eal) / sizeof(reserved_eal[0]); i++) {
+		const char *o = reserved_eal[i].opt;
+
+		if (o[1] == '-' && strlen(o + 2) >= n && strncmp(arg + 2, o + 2, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void
+load_eal(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "args", NULL };
+	const config_setting_t *grp, *args;
+	unsigned n;
+
+	if (get_group(ld, root, "", "eal", &grp) <= 0)
+		return;
+	check_known(ld, grp, "eal", known);
+	if (get_scalar_list(ld, grp, "eal", "args", "strings", &args) <= 0)
+		return;
+	n = (unsigned)config_setting_length(args);
+	if (n > MDP_MAX_EAL_ARGS) {
+		fail(ld, args, "eal.args", "%u arguments, at most %u are allowed", n,
+		     MDP_MAX_EAL_ARGS);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(args, i);
+		char path[PATH_LEN];
+		const char *v;
+		int r;
+
+		path_elem(path, "eal.args", i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			fail(ld, e, path, "expected a string");
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (v[0] == '\0') {
+			fail(ld, e, path, "empty argument");
+			continue;
+		}
+		r = reserved_eal_index(v);
+		if (r >= 0) {
+			size_t len = strcspn(v, "=");
+
+			/* name the option as written, without its value */
+			if (v[1] != '-')
+				len = 2;
+			fail(ld, e, path, "'%.*s' is derived from %s; remove it", (int)len, v,
+			     reserved_eal[r].owner);
+			continue;
+		}
+		cfg->eal_args[cfg->n_eal_args] = strdup(v);
+		if (cfg->eal_args[cfg->n_eal_args] == NULL) {
+			fail(ld, e, path, "%s", strerror(ENOMEM));
+			continue;
+		}
+		cfg->n_eal_args++;
+	}
+}
+
+/* Returns true when cfg->workers is the validated value (given or default). */
+static bool
+load_cores(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "main", "workers", NULL };
+	const config_setting_t *grp, *ws, *ms;
+	unsigned workers[MDP_MAX_WORKERS];
+	bool main_ok = true, ok = true;
+	long long v;
+	unsigned n;
+
+	if (get_group(ld, root, "", "cores", &grp) <= 0)
+		return true;
+	check_known(ld, grp, "cores", known);
+	if (get_int(ld, grp, "cores", "main", 0, MAX_LCORE, &v, &ms) < 0)
+		main_ok = false;
+	else if (ms != NULL)
+		cfg->main_lcore = (unsigned)v;
+
+	switch (get_scalar_list(ld, grp, "cores", "workers", "integers", &ws)) {
+	case 0:
+		/* default [1]: only a problem if main moved onto it */
+		if (main_ok && cfg->main_lcore == cfg->workers[0]) {
+			fail(ld, ms, "cores.main",
+			     "lcore %u is also the default worker (cores.workers = [ %u ]); set cores.workers",
+			     cfg->main_lcore, cfg->workers[0]);
+			return false;
+		}
+		return true;
+	case -1:
+		return false;
+	}
+	n = (unsigned)config_setting_length(ws);
+	if (n < 1 || n > MDP_MAX_WORKERS) {
+		fail(ld, ws, "cores.workers", "%u workers, must be 1..%u", n, MDP_MAX_WORKERS);
+		return false;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(ws, i);
+		char path[PATH_LEN];
+
+		path_elem(path, "cores.workers", i);
+		if (check_int(ld, e, path, 0, MAX_LCORE, &v) < 0) {
+			ok = false;
+			workers[i] = UINT_MAX;
+			continue;
+		}
+		workers[i] = (unsigned)v;
+		if (main_ok && workers[i] == cfg->main_lcore) {
+			fail(ld, e, path, "lcore %u is the main lcore (cores.main)", workers[i]);
+			ok = false;
+			continue;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			if (workers[j] == workers[i]) {
+				fail(ld, e, path, "lcore %u is listed twice (also cores.workers[%u])",
+				     workers[i], j);
+				ok = false;
+				break;
+			}
+		}
+	}
+	if (!ok)
+		return false;
+	memcpy(cfg->workers, workers, n * sizeof(workers[0]));
+	cfg->n_workers = n;
+	return true;
+}
+
+/* Returns true when cfg->mbuf_data_room is the validated value. */
+static bool
+load_mempool(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "mbufs", "cache", "data_room", NULL };
+	const config_setting_t *grp, *cs, *ms, *rs;
+	bool mbufs_ok, cache_ok, room_ok;
+	long long v;
+
+	if (get_group(ld, root, "", "mempool", &grp) <= 0)
+		return true;
+	check_known(ld, grp, "mempool", known);
+	mbufs_ok = get_int(ld, grp, "mempool", "mbufs", 1023, 4194303, &v, &ms) >= 0;
+	if (mbufs_ok && ms != NULL)
+		cfg->mbufs = (uint32_t)v;
+	cache_ok = get_int(ld, grp, "mempool", "cache", 0, 512, &v, &cs) >= 0;
+	if (cache_ok && cs != NULL)
+		cfg->mbuf_cache = (uint32_t)v;
+	room_ok = get_int(ld, grp, "mempool", "data_room", 1024, 65535, &v, &rs) >= 0;
+	if (room_ok && rs != NULL)
+		cfg->mbuf_data_room = (uint16_t)v;
+
+	/*
+	 * rte_mempool_create() refuses cache_size * 1.5 > n. With the ranges
+	 * above (cache <= 512, mbufs >= 1023) this cannot trigger; it stays so
+	 * that widening a range cannot turn into a start-up failure.
+	 */
+	if (mbufs_ok && cache_ok && (uint64_t)cfg->mbuf_cache * 3 > (uint64_t)cfg->mbufs * 2)
+		fail(ld, cs != NULL ? cs : grp, "mempool.cache",
+		     "cache %u needs at least %u mbufs (cache * 1.5 <= mbufs), mempool.mbufs is %u",
+		     cfg->mbuf_cache, (cfg->mbuf_cache * 3 + 1) / 2, cfg->mbufs);
+	return room_ok;
+}
+
+static void
+load_idle(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"mode", "empty_polls", "sleep_min_us", "sleep_max_us", NULL,
+	};
+	const config_setting_t *grp, *s, *maxs;
+	bool min_ok, max_ok;
+	const char *mode;
+	long long v;
+
+	if (get_group(ld, root, "", "idle", &grp) <= 0)
+		return;
+	check_known(ld, grp, "idle", known);
+	if (get_string(ld, grp, "idle", "mode", &mode, &s) > 0) {
+		if (strcmp(mode, "adaptive") == 0)
+			cfg->idle_mode = MDP_IDLE_ADAPTIVE;
+		else if (strcmp(mode, "poll") == 0)
+			cfg->idle_mode = MDP_IDLE_POLL;
+		else
+			fail(ld, s, "idle.mode", "unknown mode '%s' (expected adaptive or poll)",
+			     mode);
+	}
+	if (get_int(ld, grp, "idle", "empty_polls", 1, 1000000, &v, NULL) > 0)
+		cfg->idle_empty_polls = (uint32_t)v;
+	min_ok = get_int(ld, grp, "idle", "sleep_min_us", 1, 100000, &v, &s) >= 0;
+	if (min_ok && s != NULL)
+		cfg->idle_sleep_min_us = (uint32_t)v;
+	max_ok = get_int(ld, grp, "idle", "sleep_max_us", 1, 100000, &v, &maxs) >= 0;
+	if (max_ok && maxs != NULL)
+		cfg->idle_sleep_max_us = (uint32_t)v;
+	if (min_ok && max_ok && cfg->idle_sleep_max_us < cfg->idle_sleep_min_us)
+		fail(ld, maxs != NULL ? maxs : grp, "idle.sleep_max_us",
+		     "%u is below idle.sleep_min_us (%u)", cfg->idle_sleep_max_us,
+		     cfg->idle_sleep_min_us);
+}
+
+static void
+load_arp(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"entries", "timeout", "pending", "retries", "retry_ms", "gratuitous", NULL,
+	};
+	const config_setting_t *grp;
+	long long v;
+
+	if (get_group(ld, root, "", "arp", &grp) <= 0)
+		return;
+	check_known(ld, grp, "arp", known);
+	if (get_int(ld, grp, "arp", "entries", 16, 1048576, &v, NULL) > 0)
+		cfg->arp_entries = (uint32_t)v;
+	if (get_int(ld, grp, "arp", "timeout", 1, 86400, &v, NULL) > 0)
+		cfg->arp_timeout_s = (uint32_t)v;
+	if (get_int(ld, grp, "arp", "pending", 0, 64, &v, NULL) > 0)
+		cfg->arp_pending = (uint32_t)v;
+	if (get_int(ld, grp, "arp", "retries", 1, 10, &v, NULL) > 0)
+		cfg->arp_retries = (uint32_t)v;
+	if (get_int(ld, grp, "arp", "retry_ms", 10, 60000, &v, NULL) > 0)
+		cfg->arp_retry_ms = (uint32_t)v;
+	if (get_int(ld, grp, "arp", "gratuitous", 0, 10, &v, NULL) > 0)
+		cfg->arp_gratuitous = (uint32_t)v;
+}
+
+static void
+load_timers(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "tick_us", "slots", NULL };
+	const config_setting_t *grp;
+	long long v;
+
+	if (get_group(ld, root, "", "timers", &grp) <= 0)
+		return;
+	check_known(ld, grp, "timers", known);
+	if (get_int(ld, grp, "timers", "tick_us", 10, 100000, &v, NULL) > 0)
+		cfg->timer_tick_us = (uint32_t)v;
+	if (get_pow2(ld, grp, "timers", "slots", 64, 1048576, &v) > 0)
+		cfg->timer_slots = (uint32_t)v;
+}
+
+static void
+load_control(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"socket", "max_clients", "max_line", "idle_timeout", NULL,
+	};
+	const config_setting_t *grp, *s;
+	const char *sock;
+	long long v;
+
+	if (get_group(ld, root, "", "control", &grp) <= 0)
+		return;
+	check_known(ld, grp, "control", known);
+	if (get_string(ld, grp, "control", "socket", &sock, &s) > 0) {
+		size_t len = strlen(sock);
+
+		if (len == 0)
+			fail(ld, s, "control.socket", "empty path");
+		else if (len >= MDP_PATH_MAX)
+			fail(ld, s, "control.socket",
+			     "path is %zu bytes, a unix socket path must be shorter than %d", len,
+			     MDP_PATH_MAX);
+		else
+			memcpy(cfg->ctrl_socket, sock, len + 1);
+	}
+	if (get_int(ld, grp, "control", "max_clients", 1, 1024, &v, NULL) > 0)
+		cfg->ctrl_max_clients = (uint32_t)v;
+	if (get_int(ld, grp, "control", "max_line", 256, 16777216, &v, NULL) > 0)
+		cfg->ctrl_max_line = (uint32_t)v;
+	if (get_int(ld, grp, "control", "idle_timeout", 0, 86400, &v, NULL) > 0)
+		cfg->ctrl_idle_timeout_s = (uint32_t)v;
+}
+
+/* ---- ports ---- */
+
+/* What later ports are checked against; valid flags say what was stored. */
+struct port_state {
+	bool name_ok;
+	bool addr_ok;
+	bool dev_ok;
+	char dev_key[256];	/* device identity: vdev name or canonical PCI address */
+};
+
+struct ports_ctx {
+	struct loader *ld;
+	struct mdp_config *cfg;
+	struct port_state st[MDP_MAX_PORTS];
+	bool workers_ok;
+	bool room_ok;
+};
+
+static bool
+valid_port_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 31)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Parse up to maxd hex digits; returns digits consumed. */
+static size_t
+hex_field(const char *s, size_t maxd, unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < maxd; i++) {
+		char c = s[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			break;
+		*v = *v << 4 | d;
+	}
+	return i;
+}
+
+/*
+ * PCI address as DPDK's -a takes it: [DDDD:]BB:DD.F with an optional
+ * ",devargs" tail. Writes the canonical "DDDD:BB:DD.F" into key.
+ */
+static bool
+parse_pci(const char *s, char *key, size_t keylen)
+{
+	unsigned f[3], dom = 0, bus, dev, fn;
+	const char *p = s;
+	int nf = 0;
+	size_t d;
+
+	/* one to three colon-terminated fields before "DD.F" */
+	while (nf < 3) {
+		d = hex_field(p, 4, &f[nf]);
+		if (d == 0)
+			return false;
+		if (p[d] != ':')
+			break;
+		if (nf > 0 && d > 2)
+			return false;
+		p += d + 1;
+		nf++;
+	}
+	if (nf == 1) {
+		bus = f[0];
+		if (p - s > 3)
+			return false;	/* bus is at most two digits */
+	} else if (nf == 2) {
+		dom = f[0];
+		bus = f[1];
+	} else {
+		return false;
+	}
+	d = hex_field(p, 2, &dev);
+	if (d == 0 || p[d] != '.' || dev > 0x1f)
+		return false;
+	p += d + 1;
+	if (*p < '0' || *p > '7')
+		return false;
+	fn = (unsigned)(*p - '0');
+	p++;
+	if (*p != '\0' && (*p != ',' || p[1] == '\0'))
+		return false;
+	snprintf(key, keylen, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+	return true;
+}
+
+/* "net_<driver><n>[,args]" as rte_vdev takes it. Writes the vdev name. */
+static bool
+parse_vdev(const char *s, char *key, size_t keylen)
+{
+	size_t n = strcspn(s, ",");
+
+	if (strncmp(s, "net_", 4) != 0 || n <= 4)
+		return false;
+	for (size_t i = 4; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	if (s[n] == ',' && s[n + 1] == '\0')
+		return false;
+	for (const char *p = s + n; *p != '\0'; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n')
+			return false;
+	snprintf(key, keylen, "%.*s", (int)n, s);
+	return true;
+}
+
+/* Why addr is not usable as a host address, or NULL when it is. */
+static const char *
+bad_host_reason(uint32_t addr)
+{
+	if ((addr >> 24) == 0)
+		return "is in 0.0.0.0/8 (this network)";
+	if ((addr >> 24) == 127)
+		return "is a loopback address (127.0.0.0/8)";
+	if ((addr >> 28) == 0xe)
+		return "is a multicast address (224.0.0.0/4)";
+	if ((addr >> 28) == 0xf)
+		return "is a reserved or broadcast address (240.0.0.0/4)";
+	return NULL;
+}
+
+/*
+ * A next hop or host must not be the network or broadcast address of a
+ * subnet that has them: /31 (RFC 3021) and /32 have neither.
+ */
+static const char *
+subnet_edge_reason(uint32_t addr, uint8_t len)
+{
+	uint32_t mask = mdp_ipv4_mask(len);
+
+	if (len > 30)
+		return NULL;
+	if ((addr & ~mask) == 0)
+		return "network";
+	if ((addr & ~mask) == ~mask)
+		return "broadcast";
+	return NULL;
+}
+
+/* Check a next hop (gateway or route via) against its port. */
+static bool
+check_next_hop(struct loader *ld, const config_setting_t *s, const char *path,
+	       const struct mdp_conf_port *p, uint32_t *out)
+{
+	char a[MDP_IPV4_STRLEN], n[MDP_IPV4_STRLEN];
+	uint32_t mask = mdp_ipv4_mask(p->prefix_len);
+	const char *v, *why;
+	uint32_t hop;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		fail(ld, s, path, "expected a string");
+		return false;
+	}
+	v = config_setting_get_string(s);
+	if (mdp_ipv4_parse(v, &hop) < 0) {
+		fail(ld, s, path, "'%s' is not an IPv4 address", v);
+		return false;
+	}
+	mdp_ipv4_format(p->addr & mask, n);
+	if ((hop & mask) != (p->addr & mask)) {
+		fail(ld, s, path, "%s is not inside the port's subnet %s/%u", v, n, p->prefix_len);
+		return false;
+	}
+	if (hop == p->addr) {
+		fail(ld, s, path, "%s is the port's own address", v);
+		return false;
+	}
+	why = subnet_edge_reason(hop, p->prefix_len);
+	if (why != NULL) {
+		fail(ld, s, path, "%s is the %s address of %s/%u", mdp_ipv4_format(hop, a), why, n,
+		     p->prefix_len);
+		return false;
+	}
+	*out = hop;
+	return true;
+}
+
+static void
+load_port_address(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp,
+		  const char *gpath)
+{
+	struct loader *ld = pc->ld;
+	struct mdp_conf_port *p = &pc->cfg->ports[idx];
+	char path[PATH_LEN], a[MDP_IPV4_STRLEN], n[MDP_IPV4_STRLEN], m[MDP_IPV4_STRLEN];
+	const config_setting_t *s;
+	const char *v, *why;
+	uint32_t addr, mask;
+	uint8_t len;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, "address", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "address");
+	if (rc <= 0)
+		return;
+	path_member(path, gpath, "address");
+	if (mdp_ipv4_prefix_parse(v, &addr, &len) < 0) {
+		fail(ld, s, path, "'%s' is not an IPv4 address with a prefix length (a.b.c.d/len)",
+		     v);
+		return;
+	}
+	if (len < 1) {
+		fail(ld, s, path, "prefix length 0 is out of range (1..32)");
+		return;
+	}
+	why = bad_host_reason(addr);
+	if (why != NULL) {
+		fail(ld, s, path, "%s %s", mdp_ipv4_format(addr, a), why);
+		return;
+	}
+	mask = mdp_ipv4_mask(len);
+	why = subnet_edge_reason(addr, len);
+	if (why != NULL) {
+		fail(ld, s, path, "%s is the %s address of %s/%u", mdp_ipv4_format(addr, a), why,
+		     mdp_ipv4_format(addr & mask, n), len);
+		return;
+	}
+	/* usable for this port's next hops even if it clashes with another port */
+	p->addr = addr;
+	p->prefix_len = len;
+	pc->st[idx].addr_ok = true;
+
+	for (unsigned j = 0; j < idx; j++) {
+		const struct mdp_conf_port *q = &pc->cfg->ports[j];
+		uint32_t cm;
+
+		if (!pc->st[j].addr_ok)
+			continue;
+		if (q->addr == addr) {
+			fail(ld, s, path, "%s is also the address of ports[%u]",
+			     mdp_ipv4_format(addr, a), j);
+			return;
+		}
+		/* two prefixes overlap iff they agree on the shorter mask */
+		cm = mdp_ipv4_mask(len < q->prefix_len ? len : q->prefix_len);
+		if ((addr & cm) == (q->addr & cm)) {
+			mdp_ipv4_format(addr & mask, n);
+			mdp_ipv4_format(q->addr & mdp_ipv4_mask(q->prefix_len), m);
+			fail(ld, s, path, "subnet %s/%u overlaps %s/%u of ports[%u]", n, len, m,
+			     q->prefix_len, j);
+			return;
+		}
+	}
+}
+
+static void
+load_port_routes(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp,
+		 const char *gpath)
+{
+	static const char *const known[] = { "dst", "via", NULL };
+	struct loader *ld = pc->ld;
+	struct mdp_conf_port *p = &pc->cfg->ports[idx];
+	char rspath[PATH_LEN], rpath[PATH_LEN], path[PATH_LEN];
+	char a[MDP_IPV4_STRLEN], n[MDP_IPV4_STRLEN];
+	const config_setting_t *rs;
+	unsigned cnt;
+
+	if (get_group_list(ld, grp, gpath, "routes", &rs) <= 0)
+		return;
+	path_member(rspath, gpath, "routes");
+	cnt = (unsigned)config_setting_length(rs);
+	if (cnt > MDP_MAX_ROUTES) {
+		fail(ld, rs, rspath, "%u routes, at most %u are allowed", cnt, MDP_MAX_ROUTES);
+		return;
+	}
+	for (unsigned i = 0; i < cnt; i++) {
+		const config_setting_t *r = config_setting_get_elem(rs, i);
+		const config_setting_t *ds, *vs;
+		struct mdp_conf_route rt = { 0 };
+		bool ok = true;
+		const char *v;
+		int rc;
+
+		path_elem(rpath, rspath, i);
+		if (!config_setting_is_group(r)) {
+			fail(ld, r, rpath, "expected a group ({ dst = ...; via = ...; })");
+			continue;
+		}
+		check_known(ld, r, rpath, known);
+
+		rc = get_string(ld, r, rpath, "dst", &v, &ds);
+		if (rc == 0)
+			missing(ld, r, rpath, "dst");
+		if (rc > 0) {
+			path_member(path, rpath, "dst");
+			if (mdp_ipv4_prefix_parse(v, &rt.dst, &rt.dst_len) < 0) {
+				fail(ld, ds, path, "'%s' is not an IPv4 prefix (a.b.c.d/len)", v);
+				ok = false;
+			} else if ((rt.dst & ~mdp_ipv4_mask(rt.dst_len)) != 0) {
+				fail(ld, ds, path, "%s has host bits set (did you mean %s/%u?)", v,
+				     mdp_ipv4_format(rt.dst & mdp_ipv4_mask(rt.dst_len), n),
+				     rt.dst_len);
+				ok = false;
+			}
+		} else {
+			ok = false;
+		}
+		if (ok) {
+			/* the same destination twice makes the lookup ambiguous */
+			for (unsigned j = 0; j <= idx && ok; j++) {
+				const struct mdp_conf_port *q = &pc->cfg->ports[j];
+				unsigned lim = j < idx ? q->n_routes : p->n_routes;
+
+				for (unsigned k = 0; k < lim; k++) {
+					if (q->routes[k].dst != rt.dst ||
+					    q->routes[k].dst_len != rt.dst_len)
+						continue;
+					fail(ld, ds, path, "%s/%u is also routed by ports[%u]",
+					     mdp_ipv4_format(rt.dst, a), rt.dst_len, j);
+					ok = false;
+					break;
+				}
+			}
+		}
+
+		lookup(r, "via", &vs);
+		if (vs == NULL) {
+			missing(ld, r, rpath, "via");
+			ok = false;
+		} else {
+			path_member(path, rpath, "via");
+			if (!pc->st[idx].addr_ok) {
+				/* address is wrong or missing: only the type can be checked */
+				if (config_setting_type(vs) != CONFIG_TYPE_STRING)
+					fail(ld, vs, path, "expected a string");
+				ok = false;
+			} else if (!check_next_hop(ld, vs, path, p, &rt.via)) {
+				ok = false;
+			}
+		}
+		if (ok)
+			p->routes[p->n_routes++] = rt;
+	}
+}
+
+static void
+load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
+{
+	static const char *const known[] = {
+		"name", "device", "mac", "address", "gateway", "routes", "rx_queues",
+		"tx_queues", "rx_desc", "tx_desc", "mtu", "promiscuous", NULL,
+	};
+	static const char *const qnames[] = { "rx_queues", "tx_queues" };
+	struct loader *ld = pc->ld;
+	struct mdp_config *cfg = pc->cfg;
+	struct mdp_conf_port *p = &cfg->ports[idx];
+	struct port_state *st = &pc->st[idx];
+	char gpath[PATH_LEN], path[PATH_LEN], a[MDP_MAC_STRLEN];
+	const config_setting_t *s;
+	const char *v;
+	long long n;
+	int rc;
+
+	path_elem(gpath, "ports", idx);
+	memset(p, 0, sizeof(*p));
+	p->rx_queues = (uint16_t)cfg->n_workers;
+	p->tx_queues = (uint16_t)cfg->n_workers;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->mtu = 1500;
+	p->promiscuous = false;
+
+	check_known(ld, grp, gpath, known);
+
+	rc = get_string(ld, grp, gpath, "name", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "name");
+	if (rc > 0) {
+		path_member(path, gpath, "name");
+		if (!valid_port_name(v)) {
+			fail(ld, s, path, "'%s' must be 1..31 characters of A-Z a-z 0-9 _ -", v);
+		} else {
+			st->name_ok = true;
+			for (unsigned j = 0; j < idx; j++) {
+				if (pc->st[j].name_ok && strcmp(cfg->ports[j].name, v) == 0) {
+					fail(ld, s, path, "'%s' is also the name of ports[%u]", v, j);
+					st->name_ok = false;
+					break;
+				}
+			}
+			if (st->name_ok)
+				snprintf(p->name, sizeof(p->name), "%s", v);
+		}
+	}
+
+	rc = get_string(ld, grp, gpath, "device", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "device");
+	if (rc > 0) {
+		path_member(path, gpath, "device");
+		if (strlen(v) >= sizeof(p->device)) {
+			fail(ld, s, path, "%zu characters, at most %zu are allowed", strlen(v),
+			     sizeof(p->device) - 1);
+		} else if (!parse_vdev(v, st->dev_key, sizeof(st->dev_key)) &&
+			   !parse_pci(v, st->dev_key, sizeof(st->dev_key))) {
+			fail(ld, s, path,
+			     "'%s' is neither a DPDK vdev (\"net_<driver>[,args]\") nor a PCI address (\"0000:01:00.0\")",
+			     v);
+		} else {
+			st->dev_ok = true;
+			for (unsigned j = 0; j < idx; j++) {
+				if (pc->st[j].dev_ok && strcmp(pc->st[j].dev_key, st->dev_key) == 0) {
+					fail(ld, s, path, "device %s is also used by ports[%u]",
+					     st->dev_key, j);
+					st->dev_ok = false;
+					break;
+				}
+			}
+			if (st->dev_ok)
+				snprintf(p->device, sizeof(p->device), "%s", v);
+		}
+	}
+
+	if (get_string(ld, grp, gpath, "mac", &v, &s) > 0) {
+		path_member(path, gpath, "mac");
+		if (mdp_mac_parse(v, p->mac) < 0)
+			fail(ld, s, path, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", v);
+		else if (p->mac[0] & 1)
+			fail(ld, s, path,
+			     "%s is a multicast address (low bit of the first octet set)",
+			     mdp_mac_format(p->mac, a));
+		else if ((p->mac[0] | p->mac[1] | p->mac[2] | p->mac[3] | p->mac[4] | p->mac[5]) == 0)
+			fail(ld, s, path, "the all-zero MAC address is not a valid station address");
+		else
+			p->has_mac = true;
+		if (!p->has_mac)
+			memset(p->mac, 0, sizeof(p->mac));
+	}
+
+	load_port_address(pc, idx, grp, gpath);
+
+	if (lookup(grp, "gateway", &s)) {
+		path_member(path, gpath, "gateway");
+		if (st->addr_ok)
+			check_next_hop(ld, s, path, p, &p->gateway);
+		else if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			fail(ld, s, path, "expected a string");
+	}
+
+	load_port_routes(pc, idx, grp, gpath);
+
+	/* each worker polls queue i of every port, so queues track workers */
+	for (unsigned q = 0; q < 2; q++) {
+		if (get_int(ld, grp, gpath, qnames[q], LLONG_MIN, LLONG_MAX, &n, &s) <= 0)
+			continue;
+		path_member(path, gpath, qnames[q]);
+		if (pc->workers_ok && n != (long long)cfg->n_workers)
+			fail(ld, s, path,
+			     "%lld, must equal the number of workers (%u): each worker owns queue i of every port",
+			     n, cfg->n_workers);
+	}
+
+	if (get_pow2(ld, grp, gpath, "rx_desc", 64, 16384, &n) > 0)
+		p->rx_desc = (uint16_t)n;
+	if (get_pow2(ld, grp, gpath, "tx_desc", 64, 16384, &n) > 0)
+		p->tx_desc = (uint16_t)n;
+
+	rc = get_int(ld, grp, gpath, "mtu", 68, 9000, &n, &s);
+	if (rc > 0)
+		p->mtu = (uint16_t)n;
+	if (rc >= 0 && pc->room_ok) {
+		/* one mbuf must hold a whole frame: no scattered RX */
+		unsigned need = p->mtu + FRAME_OVERHEAD + MBUF_HEADROOM;
+
+		path_member(path, gpath, "mtu");
+		if (cfg->mbuf_data_room < need)
+			fail(ld, s != NULL ? s : grp, path,
+			     "%s%u needs mempool.data_room >= %u (mtu + 14 + 4 + 128 headroom), it is %u",
+			     s != NULL ? "" : "default ", p->mtu, need, cfg->mbuf_data_room);
+	}
+
+	get_bool(ld, grp, gpath, "promiscuous", &p->promiscuous);
+}
+
+static void
+load_ports(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg,
+	   bool workers_ok, bool room_ok)
+{
+	struct ports_ctx *pc;
+	const config_setting_t *ps;
+	unsigned n;
+	int rc;
+
+	rc = get_group_list(ld, root, "", "ports", &ps);
+	if (rc == 0)
+		missing(ld, root, "", "ports");
+	if (rc <= 0)
+		return;
+	n = (unsigned)config_setting_length(ps);
+	if (n < 1 || n > MDP_MAX_PORTS) {
+		fail(ld, ps, "ports", "%u ports, must be 1..%u", n, MDP_MAX_PORTS);
+		return;
+	}
+	/* heap: the route settings table makes this too large for a stack frame */
+	pc = calloc(1, sizeof(*pc));
+	if (pc == NULL) {
+		fail(ld, ps, "ports", "%s", strerror(ENOMEM));
+		return;
+	}
+	pc->ld = ld;
+	pc->cfg = cfg;
+	pc->workers_ok = workers_ok;
+	pc->room_ok = room_ok;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(ps, i);
+		char path[PATH_LEN];
+
+		if (!config_setting_is_group(g)) {
+			path_elem(path, "ports", i);
+			fail(ld, g, path, "expected a group ({ name = ...; ... })");
+			memset(&cfg->ports[i], 0, sizeof(cfg->ports[i]));
+			continue;
+		}
+		load_port(pc, i, g);
+	}
+	cfg->n_ports = n;
+	free(pc);
+}
+
+/* ---- entry points ---- */
+
+/*
+ * libconfig 1.5 stores a decimal literal without the L suffix in an int and
+ * silently wraps it: "entries = 4294967312;" reads as 16. Scan the text for
+ * such literals (the tokens as libconfig's scanner splits them) so that
+ * they are errors rather than surprises. Included files are not scanned.
+ */
+static unsigned
+check_int_literals(struct loader *ld, const char *text)
+{
+	const char *p = text;
+	unsigned line = 1, bad = 0;
+
+	while (*p != '\0') {
+		const char *tok;
+
+		if (*p == '\n') {
+			line++;
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (*p != '\0' && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
+				if (*p == '\n')
+					line++;
+			if (*p != '\0')
+				p += 2;
+		} else if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (*p == '\n')
+					line++;
+			}
+			if (*p != '\0')
+				p++;
+		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '*' ||
+			   *p == '@') {
+			for (p++; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+				  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '*';
+			     p++)
+				;
+		} else if ((*p >= '0' && *p <= '9') || *p == '.' ||
+			   ((*p == '-' || *p == '+') && (p[1] == '.' || (p[1] >= '0' && p[1] <= '9')))) {
+			bool is_float = false, hex = false;
+			long long v;
+			char *end;
+
+			tok = p;
+			if (*p == '-' || *p == '+')
+				p++;
+			if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+				hex = true;
+				for (p += 2; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+					     (*p >= 'A' && *p <= 'F'); p++)
+					;
+			} else {
+				for (; (*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
+				       ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E'));
+				     p++)
+					if (*p == '.' || *p == 'e' || *p == 'E')
+						is_float = true;
+			}
+			if (*p == 'L') {
+				while (*p == 'L')
+					p++;
+				continue;	/* 64-bit literal: stored whole */
+			}
+			if (is_float)
+				continue;
+			errno = 0;
+			v = strtoll(tok, &end, hex ? 16 : 10);
+			/* hex is read as unsigned and wraps above INT_MAX too */
+			if (errno == ERANGE || v > INT_MAX || v < INT_MIN) {
+				fail_syntax(ld, ld->name, (int)line,
+					    "integer %.*s does not fit in 32 bits (libconfig would wrap it)",
+					    (int)(p - tok), tok);
+				bad++;
+			}
+		} else {
+			p++;
+		}
+	}
+	return bad;
+}
+
+void
+mdp_config_defaults(struct mdp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->main_lcore = 0;
+	cfg->workers[0] = 1;
+	cfg->n_workers = 1;
+	cfg->mbufs = 8191;
+	cfg->mbuf_cache = 256;
+	cfg->mbuf_data_room = 2176;
+	cfg->idle_mode = MDP_IDLE_ADAPTIVE;
+	cfg->idle_empty_polls = 64;
+	cfg->idle_sleep_min_us = 5;
+	cfg->idle_sleep_max_us = 250;
+	cfg->burst = 32;
+	cfg->arp_entries = 1024;
+	cfg->arp_timeout_s = 300;
+	cfg->arp_pending = 4;
+	cfg->arp_retries = 3;
+	cfg->arp_retry_ms = 1000;
+	cfg->arp_gratuitous = 2;
+	cfg->timer_tick_us = 1000;
+	cfg->timer_slots = 4096;
+	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "%s", "/run/meshdp/meshdp.sock");
+	cfg->ctrl_max_clients = 16;
+	cfg->ctrl_max_line = 65536;
+	cfg->ctrl_idle_timeout_s = 300;
+	cfg->log_level = MDP_LOG_INFO;
+}
+
+void
+mdp_config_free(struct mdp_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (unsigned i = 0; i < cfg->n_eal_args && i < MDP_MAX_EAL_ARGS; i++) {
+		free(cfg->eal_args[i]);
+		cfg->eal_args[i] = NULL;
+	}
+	cfg->n_eal_args = 0;
+}
+
+static void
+validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"log_level", "eal", "cores", "mempool", "idle", "burst", "arp", "timers",
+		"control", "ports", NULL,
+	};
+	bool workers_ok, room_ok;
+	long long v;
+
+	check_known(ld, root, "", known);
+	load_log_level(ld, root, cfg);
+	load_eal(ld, root, cfg);
+	workers_ok = load_cores(ld, root, cfg);
+	room_ok = load_mempool(ld, root, cfg);
+	load_idle(ld, root, cfg);
+	if (get_int(ld, root, "", "burst", 1, 256, &v, NULL) > 0)
+		cfg->burst = (uint32_t)v;
+	load_arp(ld, root, cfg);
+	load_timers(ld, root, cfg);
+	load_control(ld, root, cfg);
+	load_ports(ld, root, cfg, workers_ok, room_ok);
+}
+
+static int
+load_text(const char *text, const char *name, struct mdp_config *cfg, struct loader *ld)
+{
+	config_t lc;
+
+	config_init(&lc);
+	if (!config_read_string(&lc, text)) {
+		const char *f = config_error_file(&lc);
+
+		fail_syntax(ld, f != NULL ? f : name, config_error_line(&lc), "%s",
+			    config_error_text(&lc) != NULL ? config_error_text(&lc) : "?");
+	} else if (check_int_literals(ld, text) == 0) {
+		validate(ld, config_root_setting(&lc), cfg);
+	}
+	config_destroy(&lc);
+	if (ld->n_errors > 0) {
+		mdp_config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+loader_init(struct loader *ld, const char *name, char *err, size_t errlen)
+{
+	memset(ld, 0, sizeof(*ld));
+	ld->name = name;
+	ld->err = err;
+	ld->errlen = err != NULL ? errlen : 0;
+	if (ld->errlen > 0)
+		err[0] = '\0';
+}
+
+static void
+bad_call(struct loader *ld)
+{
+	char line[LINE_LEN];
+
+	snprintf(line, sizeof(line), "%s: cannot load: %s", ld->name, strerror(EINVAL));
+	add_line(ld, line);
+}
+
+int
+mdp_config_load_string(const char *text, const char *name, struct mdp_config *cfg,
+		       char *err, size_t errlen)
+{
+	struct loader ld;
+
+	if (name == NULL)
+		name = "<string>";
+	loader_init(&ld, name, err, errlen);
+	if (cfg == NULL || text == NULL) {
+		bad_call(&ld);
+		return -1;
+	}
+	mdp_config_defaults(cfg);
+	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
+	return load_text(text, name, cfg, &ld);
+}
+
+/* Read a whole file as a C string; 0 or a positive errno. */
+static int
+read_file(const char *path, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf, *nbuf;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return errno;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		fclose(f);
+		return ENOMEM;
+	}
+	for (;;) {
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+
+		n += r;
+		if (r == 0) {
+			if (ferror(f)) {
+				int e = errno != 0 ? errno : EIO;
+
+				free(buf);
+				fclose(f);
+				return e;
+			}
+			break;
+		}
+		if (n + 1 == cap) {
+			if (cap >= MAX_CONF_FILE) {
+				free(buf);
+				fclose(f);
+				return EFBIG;
+			}
+			nbuf = realloc(buf, cap * 2);
+			if (nbuf == NULL) {
+				free(buf);
+				fclose(f);
+				return ENOMEM;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int
+mdp_config_load(const char *path, struct mdp_config *cfg, char *err, size_t errlen)
+{
+	struct loader ld;
+	size_t len = 0, nul;
+	char *text = NULL;
+	int rc;
+
+	loader_init(&ld, path != NULL ? path : "<null>", err, errlen);
+	if (cfg == NULL || path == NULL) {
+		bad_call(&ld);
+		return -1;
+	}
+	mdp_config_defaults(cfg);
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	rc = read_file(path, &text, &len);
+	if (rc != 0) {
+		char line[LINE_LEN];
+
+		snprintf(line, sizeof(line), "%s: cannot read: %s", path, strerror(rc));
+		add_line(&ld, line);
+		return -1;
+	}
+	/* config_read_string() would stop silently at a NUL byte */
+	nul = strlen(text);
+	if (nul < len) {
+		unsigned line = 1;
+
+		for (size_t i = 0; i < nul; i++)
+			line += text[i] == '\n';
+		fail_syntax(&ld, path, (int)line, "NUL byte in the file");
+		free(text);
+		return -1;
+	}
+	rc = load_text(text, path, cfg, &ld);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef MDP_CONFIG_H
+#define MDP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The start-up configuration model: what a libconfig file says, validated
+ * whole. Pure C (libconfig only): the daemon, `meshdp --check` and the
+ * unit tests share it. Every setting is documented in docs/configuration.md.
+ */
+
+#define MDP_MAX_PORTS 8
+#define MDP_MAX_WORKERS 16
+#define MDP_MAX_ROUTES 64
+#define MDP_MAX_EAL_ARGS 32
+#define MDP_PATH_MAX 108	/* sizeof(sun_path) */
+
+enum mdp_idle_mode {
+	MDP_IDLE_ADAPTIVE = 0,	/* back off with bounded sleeps when idle */
+	MDP_IDLE_POLL,		/* spin: benchmarks on dedicated cores */
+};
+
+struct mdp_conf_route {
+	uint32_t dst;		/* network, host order */
+	uint8_t dst_len;
+	uint32_t via;		/* next hop, host order; must be on-link */
+};
+
+struct mdp_conf_port {
+	char name[32];		/* operator's name, unique ("p0") */
+	char device[256];	/* "net_af_xdp0,iface=veth0" (vdev) or PCI "0000:01:00.0" */
+	bool has_mac;		/* mac given; else the device's own */
+	uint8_t mac[6];
+	uint32_t addr;		/* host order */
+	uint8_t prefix_len;
+	uint32_t gateway;	/* 0 when none */
+	struct mdp_conf_route routes[MDP_MAX_ROUTES];
+	unsigned n_routes;
+	uint16_t rx_queues;	/* == number of workers */
+	uint16_t tx_queues;	/* == number of workers */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint16_t mtu;
+	bool promiscuous;
+};
+
+struct mdp_config {
+	char file[MDP_PATH_MAX * 4];	/* path the config was read from */
+
+	/* eal */
+	char *eal_args[MDP_MAX_EAL_ARGS];	/* extra EAL arguments, owned */
+	unsigned n_eal_args;
+
+	/* cores */
+	unsigned main_lcore;
+	unsigned workers[MDP_MAX_WORKERS];	/* worker lcore ids, in order */
+	unsigned n_workers;
+
+	/* mempool */
+	uint32_t mbufs;		/* mbufs in the (single, shared) packet pool */
+	uint32_t mbuf_cache;
+	uint16_t mbuf_data_room;
+
+	/* idle */
+	enum mdp_idle_mode idle_mode;
+	uint32_t idle_empty_polls;	/* empty polls before the first sleep */
+	uint32_t idle_sleep_min_us;
+	uint32_t idle_sleep_max_us;
+	uint32_t burst;		/* rx/tx burst size */
+
+	/* arp */
+	uint32_t arp_entries;	/* per-core table size */
+	uint32_t arp_timeout_s;	/* reachable entry lifetime */
+	uint32_t arp_pending;	/* packets queued per unresolved entry */
+	uint32_t arp_retries;	/* requests before resolution fails */
+	uint32_t arp_retry_ms;	/* interval between requests */
+	uint32_t arp_gratuitous;	/* gratuitous ARPs sent at start */
+
+	/* timers */
+	uint32_t timer_tick_us;
+	uint32_t timer_slots;
+
+	/* control */
+	char ctrl_socket[MDP_PATH_MAX];
+	uint32_t ctrl_max_clients;
+	uint32_t ctrl_max_line;		/* bytes, request line limit */
+	uint32_t ctrl_idle_timeout_s;	/* close clients silent this long */
+
+	/* log */
+	int log_level;		/* enum mdp_log_level */
+
+	struct mdp_conf_port ports[MDP_MAX_PORTS];
+	unsigned n_ports;
+};
+
+/*
+ * Load and validate a configuration file. *cfg need not be initialised: it
+ * is first reset to mdp_config_defaults() (without freeing what it held, so
+ * mdp_config_free() a previously loaded config first), and cfg->file is set
+ * to path.
+ *
+ * On success returns 0; *cfg holds the file's values and owns the EAL
+ * argument strings until mdp_config_free().
+ *
+ * On failure returns -1 and writes every error found into err, one per line
+ * (newline-separated, no trailing newline, truncated to fit errlen with a
+ * NUL; err may be NULL when errlen is 0). Each line reads
+ * "FILE:LINE: SETTING: what is wrong", e.g.
+ * "app.conf:12: ports[0].address: 10.0.0.0 is the network address of
+ * 10.0.0.0/24"; a setting that is missing is reported at the line of its
+ * enclosing group (line 1 for the top level). Syntax errors read
+ * "FILE:LINE: syntax error: TEXT" and stop the validation; an unreadable
+ * file reads "FILE: cannot read: REASON". Unknown settings are errors. On
+ * failure *cfg owns nothing (mdp_config_free() is a no-op on it) and its
+ * values are unspecified.
+ */
+int mdp_config_load(const char *path, struct mdp_config *cfg, char *err, size_t errlen);
+
+/* Same as mdp_config_load() on a NUL-terminated string; `name` stands for
+ * the file name in messages and in cfg->file ("<string>" when NULL). */
+int mdp_config_load_string(const char *text, const char *name, struct mdp_config *cfg,
+			   char *err, size_t errlen);
+
+/* Defaults for every setting (what an empty file gives, less the ports):
+ * zeroes *cfg first, so it must not hold allocated EAL arguments. */
+void mdp_config_defaults(struct mdp_config *cfg);
+
+/* Release what the loader allocated (EAL arguments). Safe to call twice and
+ * after a failed load. */
+void mdp_config_free(struct mdp_config *cfg);
+
+#endif

@@ -1,0 +1,189 @@
+# shellcheck shell=bash
+# e2e harness: network namespaces joined by veths (198.18.0.0/15 only),
+# meshdp started with a generated configuration, checks, and a cleanup
+# that always runs. Source it from a test script:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   e2e_topology_simple af_xdp      # ns "dp" (meshdp) <-> ns "cl" (client)
+#   e2e_meshdp_start
+#   e2e_check "ping" ip netns exec "$NS_CL" ping -c 3 -W 1 198.18.0.2
+#
+# A test passes when it exits 0. Everything it created is removed on exit,
+# whatever the cause; processes are stopped by the pids we recorded.
+
+set -uo pipefail
+
+E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+E2E_BUILD=${MESHDP_BUILD:-$E2E_TOP/build}
+MESHDP=$E2E_BUILD/meshdp
+MESHCTL=$E2E_BUILD/meshctl
+E2E_NAME=$(basename "$0" .sh)
+E2E_ID=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
+E2E_TMP=$(mktemp -d "/tmp/meshdp-e2e-$E2E_NAME.XXXXXX")
+E2E_NETNS=()
+E2E_PIDS=()
+MESHDP_PID=
+SOCK=$E2E_TMP/ctl.sock
+export MESHDP_SOCKET=$SOCK
+
+e2e_log() { printf '[%s] %s\n' "$E2E_NAME" "$*"; }
+
+e2e_cleanup() {
+	local rc=$?
+	local pid ns
+	for pid in "${E2E_PIDS[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null
+			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	done
+	for ns in "${E2E_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ $rc -ne 0 ] && [ -f "$E2E_TMP/meshdp.log" ]; then
+		echo "---- meshdp log (last 40 lines) ----"
+		tail -n 40 "$E2E_TMP/meshdp.log"
+	fi
+	rm -rf "$E2E_TMP"
+	exit $rc
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM
+
+e2e_fail() { e2e_log "FAIL: $*"; exit 1; }
+e2e_ok() { e2e_log "ok: $*"; }
+
+# Run a command that must succeed; its output is kept for the log.
+e2e_check() {
+	local what=$1; shift
+	if ! "$@" >"$E2E_TMP/last.out" 2>&1; then
+		cat "$E2E_TMP/last.out"
+		e2e_fail "$what"
+	fi
+	e2e_ok "$what"
+}
+
+# e2e_ns NAME -> creates namespace mdpt-ID-NAME, prints its name
+e2e_ns() {
+	local ns="mdpt-$E2E_ID-$1"
+	ip netns add "$ns" || e2e_fail "ip netns add $ns"
+	E2E_NETNS+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+# e2e_veth NS_A IF_A NS_B IF_B: a veth pair between two namespaces.
+# Kernel-side checksum offloads go off on both ends (TESTING.md: a DPDK
+# port on a veth otherwise sees partial checksums).
+e2e_veth() {
+	local nsa=$1 ifa=$2 nsb=$3 ifb=$4
+	ip link add "$ifa" netns "$nsa" type veth peer name "$ifb" netns "$nsb" ||
+		e2e_fail "veth $ifa/$ifb"
+	ip -n "$nsa" link set "$ifa" up
+	ip -n "$nsb" link set "$ifb" up
+	ip netns exec "$nsa" ethtool -K "$ifa" tx off rx off >/dev/null 2>&1
+	ip netns exec "$nsb" ethtool -K "$ifb" tx off rx off >/dev/null 2>&1
+}
+
+# e2e_device KIND IFACE [QUEUES] -> the DPDK vdev string for a veth end
+e2e_device() {
+	local kind=$1 ifc=$2 q=${3:-1}
+	case $kind in
+	af_xdp) echo "net_af_xdp_$ifc,iface=$ifc,start_queue=0,queue_count=$q" ;;
+	af_packet) echo "net_af_packet_$ifc,iface=$ifc,qpairs=$q" ;;
+	*) e2e_fail "unknown device kind $kind" ;;
+	esac
+}
+
+# The usual topology: namespace NS_DP holds meshdp's veth end (IF_DP),
+# namespace NS_CL the client end (IF_CL, 198.18.0.1/24). meshdp is
+# 198.18.0.2/24. Writes $E2E_TMP/meshdp.conf from the pieces below.
+#   e2e_topology_simple KIND [WORKERS]
+e2e_topology_simple() {
+	local kind=$1 workers=${2:-1}
+	NS_DP=$(e2e_ns dp)
+	NS_CL=$(e2e_ns cl)
+	IF_DP="md${E2E_ID}d"
+	IF_CL="md${E2E_ID}c"
+	e2e_veth "$NS_DP" "$IF_DP" "$NS_CL" "$IF_CL"
+	ip -n "$NS_CL" addr add 198.18.0.1/24 dev "$IF_CL"
+	# Accept gratuitous ARP, so the announcement shows in the neighbour table.
+	ip netns exec "$NS_CL" sysctl -qw "net.ipv4.conf.$IF_CL.arp_accept=1"
+	DEVICE=$(e2e_device "$kind" "$IF_DP" "$workers")
+	WORKERS=$workers
+	e2e_conf_write
+}
+
+# Extra settings appended inside the port group / at top level.
+PORT_EXTRA=${PORT_EXTRA:-}
+CONF_EXTRA=${CONF_EXTRA:-}
+
+e2e_conf_write() {
+	local wl="1" i
+	if [ "${WORKERS:-1}" -gt 1 ]; then
+		# Two workers on a 2-core machine: lcores 1 and 2 share the
+		# cores with the main lcore through --lcores mapping.
+		wl="1"; for ((i = 2; i <= WORKERS; i++)); do wl="$wl, $i"; done
+	fi
+	cat >"$E2E_TMP/meshdp.conf" <<CONF
+log_level = "info";
+eal = { args = [ "--no-huge", "-m", "256", "--no-pci", "--in-memory", "--no-telemetry" ]; };
+cores = { main = 0; workers = [ $wl ]; };
+mempool = { mbufs = 16383; };
+control = { socket = "$SOCK"; };
+$CONF_EXTRA
+ports = (
+  {
+    name = "p0";
+    device = "$DEVICE";
+    address = "198.18.0.2/24";
+    rx_desc = 512; tx_desc = 512;
+    $PORT_EXTRA
+  }
+);
+CONF
+}
+
+# Start meshdp in NS_DP and wait until its control socket answers.
+e2e_meshdp_start() {
+	local conf=${1:-$E2E_TMP/meshdp.conf} i
+	ip netns exec "$NS_DP" "$MESHDP" -c "$conf" >"$E2E_TMP/meshdp.log" 2>&1 &
+	MESHDP_PID=$!
+	E2E_PIDS+=("$MESHDP_PID")
+	for i in $(seq 100); do
+		if "$MESHCTL" -s "$SOCK" --json status >/dev/null 2>&1; then
+			e2e_ok "meshdp started (pid $MESHDP_PID)"
+			return 0
+		fi
+		kill -0 "$MESHDP_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$E2E_TMP/meshdp.log"
+	e2e_fail "meshdp did not come up"
+}
+
+# Stop meshdp with SIGTERM; fail unless it exits 0 within 10 s.
+e2e_meshdp_stop() {
+	local rc i
+	[ -n "$MESHDP_PID" ] || return 0
+	kill -TERM "$MESHDP_PID"
+	for i in $(seq 100); do
+		kill -0 "$MESHDP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$MESHDP_PID" 2>/dev/null; then
+		e2e_fail "meshdp still running 10 s after SIGTERM"
+	fi
+	wait "$MESHDP_PID"
+	rc=$?
+	MESHDP_PID=
+	[ $rc -eq 0 ] || e2e_fail "meshdp exited with $rc after SIGTERM"
+	e2e_ok "meshdp stopped cleanly"
+}
+
+# meshctl against this test's meshdp; JSON output.
+mctl() { "$MESHCTL" -s "$SOCK" --json "$@"; }
+
+# Read a value from JSON on stdin with a python expression over `r`.
+jget() { python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
