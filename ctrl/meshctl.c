@@ -12,9 +12,7 @@
  * 3 no reply within the timeout, 64 usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -62,7 +60,8 @@ struct command {
 	const char *synopsis;
 	const char *help;
 	/* Build the request's args from the command's arguments (argv[0] is
-	 * the command name); calls usage_error() on bad arguments. */
+	 * the command name); calls usage_error() on bad arguments. NULL for
+	 * raw, which sends its arguments as they are. */
 	json_t *(*parse)(int argc, char **argv);
 	/* Print a successful result for humans. */
 	void (*print)(json_t *result);
@@ -414,24 +413,26 @@ table_end_row(struct table *t)
 static void
 table_print(struct table *t, int indent)
 {
-	size_t width[16] = { 0 };
-	size_t ncols = t->ncols < 16 ? t->ncols : 16;
+	size_t *width = calloc(t->ncols, sizeof(*width));
 
+	if (width == NULL)
+		fail(EXIT_ERROR, "out of memory");
 	table_end_row(t);
 	for (size_t i = 0; i < t->n; i++) {
 		size_t col = i % t->ncols, w = strlen(t->cells[i]);
 
-		if (col < ncols && w > width[col])
+		if (w > width[col])
 			width[col] = w;
 	}
 	for (size_t row = 0; row < t->n / t->ncols; row++) {
 		char **cell = &t->cells[row * t->ncols];
-		size_t last = ncols;
+		size_t last = t->ncols;
 
 		/* No trailing blanks: stop after the last non-empty cell. */
 		while (last > 0 && cell[last - 1][0] == '\0')
 			last--;
-		printf("%*s", indent, "");
+		if (last > 0)
+			printf("%*s", indent, "");
 		for (size_t col = 0; col < last; col++) {
 			int w = (int)width[col];
 
@@ -446,6 +447,7 @@ table_print(struct table *t, int indent)
 		}
 		putchar('\n');
 	}
+	free(width);
 	for (size_t i = 0; i < t->n; i++)
 		free(t->cells[i]);
 	free(t->cells);
@@ -749,12 +751,10 @@ print_stats(json_t *r)
 	json_t *workers = json_object_get(r, "workers"), *total = json_object_get(r, "total");
 	json_t *names, *w, *v;
 	size_t nw = json_array_size(workers), i, ncols = nw + 2;
-	char align[20], b[32];
+	char *align = xrealloc(NULL, ncols + 1), b[32];
 	const char *key;
 	struct table t;
 
-	if (nw > sizeof(align) - 3)
-		nw = sizeof(align) - 3, ncols = nw + 2;
 	memset(align, 'r', ncols);
 	align[0] = 'l';
 	align[ncols] = '\0';
@@ -814,6 +814,7 @@ print_stats(json_t *r)
 	}
 	json_decref(names);
 	table_print(&t, 0);
+	free(align);
 }
 
 /* ---- arp ------------------------------------------------------------ */
@@ -953,18 +954,15 @@ read_stdin(size_t *lenp)
 	return buf;
 }
 
-/*
- * Send every argument as one request line (pipelined, in one go), then
- * print each reply line as received. Exit 0 when every reply is ok.
- */
-static int
-run_raw(struct conn *c, int argc, char **argv)
+/* The request lines of raw: each argument, or stdin for "-". */
+static char *
+raw_build(int argc, char **argv, size_t *lenp)
 {
-	size_t len = 0, cap = 0, lines = 0, got = 0, sent = 0;
+	size_t len = 0, cap = 0;
 	char *out = NULL;
-	bool closed = false;
-	int status = 0;
 
+	if (argc < 2)
+		usage_error("raw: needs a request line (or '-' to read lines from stdin)");
 	for (int i = 1; i < argc; i++) {
 		size_t n;
 		char *a;
@@ -994,6 +992,21 @@ run_raw(struct conn *c, int argc, char **argv)
 		if (own)
 			free(a);
 	}
+	*lenp = len;
+	return out;
+}
+
+/*
+ * Send the lines in out (pipelined; out is freed here), then print each
+ * reply line as received. Returns 0 when every reply is ok, else EXIT_ERROR.
+ */
+static int
+run_raw(struct conn *c, char *out, size_t len)
+{
+	size_t lines = 0, got = 0, sent = 0;
+	bool closed = false;
+	int status = 0;
+
 	/* meshdp answers every line but an empty one. */
 	for (size_t i = 0; i < len; i++)
 		lines += out[i] == '\n' && i > 0 && out[i - 1] != '\n';
@@ -1124,10 +1137,11 @@ reply_check(const char *line, size_t len)
 	return reply;
 }
 
+/* Send one request for cmd with args (consumed) and print the reply. */
 static int
-run_command(struct conn *c, const struct command *cmd, int argc, char **argv)
+run_command(struct conn *c, const struct command *cmd, json_t *args)
 {
-	json_t *args = cmd->parse(argc, argv), *req, *reply;
+	json_t *req, *reply;
 	char *line;
 	size_t len;
 
@@ -1175,6 +1189,9 @@ main(int argc, char **argv)
 	double timeout_s = DEFAULT_TIMEOUT_S;
 	const struct command *cmd;
 	struct conn c;
+	json_t *args = NULL;
+	char *raw = NULL;
+	size_t raw_len = 0;
 	int opt, status, n;
 
 	if (path == NULL || path[0] == '\0')
@@ -1212,6 +1229,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (path[0] == '\0')
+		usage_error("empty socket path");
 	if (argc == 0)
 		usage_error("no command given");
 	cmd = command_find(argv[0]);
@@ -1227,20 +1246,20 @@ main(int argc, char **argv)
 			argv[n++] = argv[i];
 	}
 	argc = n;
-	if (path[0] == '\0')
-		usage_error("empty socket path");
 
-	if (cmd->parse == NULL) {
-		/* raw: check its arguments before connecting */
-		if (argc < 2)
-			usage_error("raw: needs a request line (or '-' to read lines from stdin)");
-		conn_open(&c, path, timeout_s);
-		status = run_raw(&c, argc, argv);
+	/* Usage errors come out before anything is sent. */
+	if (cmd->parse != NULL) {
+		args = cmd->parse(argc, argv);
+		if (args == NULL)
+			fail(EXIT_ERROR, "out of memory");
 	} else {
-		json_decref(cmd->parse(argc, argv));	/* usage errors before connecting */
-		conn_open(&c, path, timeout_s);
-		status = run_command(&c, cmd, argc, argv);
+		raw = raw_build(argc, argv, &raw_len);
 	}
+	conn_open(&c, path, timeout_s);
+	if (cmd->parse != NULL)
+		status = run_command(&c, cmd, args);
+	else
+		status = run_raw(&c, raw, raw_len);
 	conn_close(&c);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		fail(EXIT_ERROR, "writing output: %s", strerror(errno));

@@ -29,7 +29,7 @@ port_setup(struct mdp_dp *dp, struct mdp_port *p)
 	const struct mdp_conf_port *c = p->conf;
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	uint16_t nq = (uint16_t)dp->n_workers, rxd = c->rx_desc, txd = c->tx_desc;
+	uint16_t nq = (uint16_t)dp->cfg->n_workers, rxd = c->rx_desc, txd = c->tx_desc;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	int socket, rc;
 

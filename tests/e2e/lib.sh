@@ -128,7 +128,7 @@ e2e_conf_write() {
 	fi
 	cat >"$E2E_TMP/meshdp.conf" <<CONF
 log_level = "info";
-eal = { args = [ "--no-huge", "-m", "256", "--no-pci", "--in-memory", "--no-telemetry" ]; };
+eal = { args = [ "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--file-prefix=mdpt-$E2E_ID", "--no-telemetry" ]; };
 cores = { main = 0; workers = [ $wl ]; };
 mempool = { mbufs = 16383; };
 control = { socket = "$SOCK"; };
