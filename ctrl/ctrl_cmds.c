@@ -132,7 +132,7 @@ port_json(const struct mdp_dp *dp, const struct mdp_port *p)
 	memset(&link, 0, sizeof(link));
 	rte_eth_link_get_nowait(p->port_id, &link);
 	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i,"
-			 " s:{s:b, s:I, s:b},"
+			 " s:{s:b, s:o, s:b},"
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:o}}",
 			 "name", c->name, "port_id", p->port_id, "driver", p->driver,
@@ -142,7 +142,8 @@ port_json(const struct mdp_dp *dp, const struct mdp_port *p)
 			 "routes", routes, "mtu", c->mtu, "rx_queues", dp->n_workers,
 			 "tx_queues", dp->n_workers, "rx_desc", c->rx_desc, "tx_desc", c->tx_desc,
 			 "link", "up", link.link_status == RTE_ETH_LINK_UP,
-			 "speed_mbps", (json_int_t)link.link_speed,
+			 "speed_mbps", link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? json_null() :
+				 json_integer((json_int_t)link.link_speed),
 			 "full_duplex", link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX,
 			 "dpdk", "ipackets", (json_int_t)st.ipackets, "opackets",
 			 (json_int_t)st.opackets, "ibytes", (json_int_t)st.ibytes,
@@ -311,8 +312,9 @@ cmd_arp(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 }
 
 struct arp_flush {
-	int port;
-	uint32_t ip;		/* 0: all */
+	int port;		/* -1: all */
+	bool any_ip;
+	uint32_t ip;
 	int removed;
 };
 
@@ -321,7 +323,7 @@ arp_count_entry(const struct mdp_arp_entry *e, void *arg)
 {
 	struct arp_flush *f = arg;
 
-	if ((f->port < 0 || e->port == f->port) && (f->ip == 0 || e->ip == f->ip))
+	if ((f->port < 0 || e->port == f->port) && (f->any_ip || e->ip == f->ip))
 		f->removed++;
 	return 0;
 }
@@ -334,14 +336,14 @@ arp_flush_on_worker(struct mdp_worker *w, void *arg)
 
 	pick.removed = 0;
 	mdp_arp_foreach(w->arp, arp_count_entry, &pick);
-	if (f->port < 0 && f->ip == 0) {
+	if (f->port < 0 && f->any_ip) {
 		mdp_arp_flush_all(w->arp);
 	} else {
 		for (uint32_t i = 0; i < w->arp->p.entries; i++) {
 			const struct mdp_arp_entry *e = &w->arp->entries[i];
 
 			if (e->state != MDP_ARP_FREE && (f->port < 0 || e->port == f->port) &&
-			    (f->ip == 0 || e->ip == f->ip))
+			    (f->any_ip || e->ip == f->ip))
 				mdp_arp_remove(w->arp, e->port, e->ip);
 		}
 	}
@@ -364,6 +366,7 @@ cmd_arp_flush(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 	if (f == NULL)
 		return mdp_ctrl_fail(err, MDP_CTRL_ERR_INTERNAL, "out of memory");
 	f->port = p ? p->idx : -1;
+	f->any_ip = jip == NULL;
 	if (jip != NULL && mdp_ipv4_parse(json_string_value(jip), &f->ip) < 0) {
 		free(f);
 		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "ip: '%.64s' is not an IPv4 address",

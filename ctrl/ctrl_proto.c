@@ -128,7 +128,7 @@ mdp_ctrl_handle_line(const struct mdp_ctrl_table *t, const char *line, size_t le
 	/* Strip a trailing CR so that telnet-style clients work. */
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (req == NULL) {
 		char msg[256];
 

@@ -120,7 +120,9 @@ client_queue(struct mdp_ctrl_client *c, const char *data, size_t n)
 {
 	size_t pending = c->out_len - c->out_off;
 
-	if (pending + n > MDP_CTRL_OUT_MAX)
+	/* The bound is on replies a client leaves unread, not on one reply:
+	 * a single large reply to a reading client always goes out. */
+	if (pending > 0 && pending + n > MDP_CTRL_OUT_MAX)
 		return -ENOBUFS;
 	if (c->out_off > 0 && c->out_len + n > c->out_cap) {
 		memmove(c->out, c->out + c->out_off, pending);
@@ -145,7 +147,7 @@ client_queue(struct mdp_ctrl_client *c, const char *data, size_t n)
 }
 
 static int
-client_flush(struct mdp_ctrl_client *c)
+client_flush(struct mdp_ctrl_client *c, time_t now)
 {
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
@@ -159,6 +161,7 @@ client_flush(struct mdp_ctrl_client *c)
 			return -errno;
 		}
 		c->out_off += (size_t)n;
+		c->last_active = now;	/* a client reading replies is not idle */
 	}
 	c->out_off = c->out_len = 0;
 	return 0;
@@ -327,7 +330,7 @@ mdp_ctrl_server_poll(struct mdp_ctrl_server *s, int extra_fd, int timeout_ms)
 			client_close(c);
 			continue;
 		}
-		if (c->fd >= 0 && c->out_len > c->out_off && client_flush(c) < 0)
+		if (c->fd >= 0 && c->out_len > c->out_off && client_flush(c, now) < 0)
 			client_close(c);
 		if (c->fd >= 0 && (pfd[i].revents & POLLHUP) && !(pfd[i].revents & POLLIN))
 			client_close(c);

@@ -45,12 +45,22 @@ eal_argv_build(const struct mdp_config *cfg, const char *argv0, char **argv, int
 	static char lcores[256], main_lcore[16];
 	int n = 0, off;
 
-	off = snprintf(lcores, sizeof(lcores), "%u", cfg->main_lcore);
-	for (unsigned i = 0; i < cfg->n_workers && off < (int)sizeof(lcores); i++)
-		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u", cfg->workers[i]);
+	/* With a CPU map, --lcores "L@C,..." pins each lcore's thread; else
+	 * -l lists lcores that run on the CPUs of the same number. */
+	if (cfg->has_cpus) {
+		off = snprintf(lcores, sizeof(lcores), "%u@%u", cfg->main_lcore, cfg->main_cpu);
+		for (unsigned i = 0; i < cfg->n_workers && off < (int)sizeof(lcores); i++)
+			off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%u",
+					cfg->workers[i], cfg->worker_cpus[i]);
+	} else {
+		off = snprintf(lcores, sizeof(lcores), "%u", cfg->main_lcore);
+		for (unsigned i = 0; i < cfg->n_workers && off < (int)sizeof(lcores); i++)
+			off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u",
+					cfg->workers[i]);
+	}
 	snprintf(main_lcore, sizeof(main_lcore), "%u", cfg->main_lcore);
 	argv[n++] = (char *)argv0;
-	argv[n++] = "-l";
+	argv[n++] = cfg->has_cpus ? "--lcores" : "-l";
 	argv[n++] = lcores;
 	argv[n++] = "--main-lcore";
 	argv[n++] = main_lcore;
@@ -170,6 +180,14 @@ main(int argc, char **argv)
 	}
 	mdp_log_threshold = (enum mdp_log_level)cfg.log_level;
 	dp.cfg = &cfg;
+	{
+		char *abs = realpath(file, NULL);	/* `status` shows where it came from */
+
+		if (abs != NULL) {
+			snprintf(cfg.file, sizeof(cfg.file), "%s", abs);
+			free(abs);
+		}
+	}
 
 	/* Block the stop signals before EAL starts its threads, so that they
 	 * inherit the mask and only the control loop sees the signals. */

@@ -21,6 +21,7 @@
  */
 
 #define MAX_LCORE 127		/* RTE_MAX_LCORE - 1 of the default DPDK build */
+#define MAX_CPU 1023		/* CPU_SETSIZE - 1 */
 #define MAX_CONF_FILE (4u << 20)	/* a config this large is a mistake */
 #define PATH_LEN 160		/* "ports[7].routes[63].via" with long typos */
 #define LINE_LEN 512		/* one error message */
@@ -533,11 +534,54 @@ load_eal(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 	}
 }
 
+/* cores.main_cpu and cores.worker_cpus: where each lcore's thread runs. */
+static bool
+load_cpus(struct loader *ld, const config_setting_t *grp, struct mdp_config *cfg)
+{
+	const config_setting_t *mc, *wc;
+	long long v;
+	bool ok = true;
+
+	cfg->main_cpu = cfg->main_lcore;
+	for (unsigned i = 0; i < cfg->n_workers; i++)
+		cfg->worker_cpus[i] = cfg->workers[i];
+	if (get_int(ld, grp, "cores", "main_cpu", 0, MAX_CPU, &v, &mc) < 0)
+		ok = false;
+	else if (mc != NULL) {
+		cfg->main_cpu = (unsigned)v;
+		cfg->has_cpus = true;
+	}
+	switch (get_scalar_list(ld, grp, "cores", "worker_cpus", "integers", &wc)) {
+	case 0:
+		return ok;
+	case -1:
+		return false;
+	}
+	if ((unsigned)config_setting_length(wc) != cfg->n_workers) {
+		fail(ld, wc, "cores.worker_cpus", "%d entries, must be one per worker (%u)",
+		     config_setting_length(wc), cfg->n_workers);
+		return false;
+	}
+	for (unsigned i = 0; i < cfg->n_workers; i++) {
+		const config_setting_t *e = config_setting_get_elem(wc, i);
+		char path[PATH_LEN];
+
+		path_elem(path, "cores.worker_cpus", i);
+		if (check_int(ld, e, path, 0, MAX_CPU, &v) < 0) {
+			ok = false;
+			continue;
+		}
+		cfg->worker_cpus[i] = (unsigned)v;
+	}
+	cfg->has_cpus = true;
+	return ok;
+}
+
 /* Returns true when cfg->workers is the validated value (given or default). */
 static bool
 load_cores(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
 {
-	static const char *const known[] = { "main", "workers", NULL };
+	static const char *const known[] = { "main", "workers", "main_cpu", "worker_cpus", NULL };
 	const config_setting_t *grp, *ws, *ms;
 	unsigned workers[MDP_MAX_WORKERS];
 	bool main_ok = true, ok = true;
@@ -561,7 +605,7 @@ load_cores(struct loader *ld, const config_setting_t *root, struct mdp_config *c
 			     cfg->main_lcore, cfg->workers[0]);
 			return false;
 		}
-		return true;
+		return load_cpus(ld, grp, cfg);
 	case -1:
 		return false;
 	}
@@ -599,7 +643,7 @@ load_cores(struct loader *ld, const config_setting_t *root, struct mdp_config *c
 		return false;
 	memcpy(cfg->workers, workers, n * sizeof(workers[0]));
 	cfg->n_workers = n;
-	return true;
+	return load_cpus(ld, grp, cfg);
 }
 
 /* Returns true when cfg->mbuf_data_room is the validated value. */
@@ -1387,6 +1431,8 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->main_lcore = 0;
 	cfg->workers[0] = 1;
 	cfg->n_workers = 1;
+	cfg->main_cpu = 0;
+	cfg->worker_cpus[0] = 1;
 	cfg->mbufs = 8191;
 	cfg->mbuf_cache = 256;
 	cfg->mbuf_data_room = 2176;

@@ -58,6 +58,12 @@ struct mdp_config {
 	unsigned main_lcore;
 	unsigned workers[MDP_MAX_WORKERS];	/* worker lcore ids, in order */
 	unsigned n_workers;
+	/* Optional lcore -> CPU mapping (cores.main_cpu, cores.worker_cpus);
+	 * without it lcore id n runs on CPU n. With it, several lcores may
+	 * share a CPU (tests with 2 workers on a 2-core machine). */
+	bool has_cpus;
+	unsigned main_cpu;
+	unsigned worker_cpus[MDP_MAX_WORKERS];
 
 	/* mempool */
 	uint32_t mbufs;		/* mbufs in the (single, shared) packet pool */

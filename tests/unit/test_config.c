@@ -88,6 +88,9 @@ check_defaults(const struct mdp_config *c)
 	CU_ASSERT_EQUAL(c->main_lcore, 0);
 	CU_ASSERT_EQUAL(c->n_workers, 1);
 	CU_ASSERT_EQUAL(c->workers[0], 1);
+	CU_ASSERT_FALSE(c->has_cpus);
+	CU_ASSERT_EQUAL(c->main_cpu, 0);
+	CU_ASSERT_EQUAL(c->worker_cpus[0], 1);
 	CU_ASSERT_EQUAL(c->mbufs, 8191);
 	CU_ASSERT_EQUAL(c->mbuf_cache, 256);
 	CU_ASSERT_EQUAL(c->mbuf_data_room, 2176);
@@ -571,6 +574,32 @@ test_workers(void)
 }
 
 static void
+test_cpus(void)
+{
+	/* two workers sharing the CPUs of a 2-core machine */
+	EXPECT_OK("cores = { main = 0; workers = [ 1, 2 ]; main_cpu = 0; worker_cpus = [ 1, 0 ]; };\n"
+		  "ports = ( { name = \"p0\"; device = \"net_af_packet0,iface=v0,qpairs=2\";"
+		  " address = \"198.18.0.2/24\"; } );\n");
+	CU_ASSERT_TRUE(cfg.has_cpus);
+	CU_ASSERT_EQUAL(cfg.main_cpu, 0);
+	CU_ASSERT_EQUAL(cfg.worker_cpus[0], 1);
+	CU_ASSERT_EQUAL(cfg.worker_cpus[1], 0);
+
+	/* main_cpu alone: workers keep CPUs equal to their lcore ids */
+	EXPECT_OK("cores = { main = 0; workers = [ 1 ]; main_cpu = 1; };\n" PORT0);
+	CU_ASSERT_TRUE(cfg.has_cpus);
+	CU_ASSERT_EQUAL(cfg.main_cpu, 1);
+	CU_ASSERT_EQUAL(cfg.worker_cpus[0], 1);
+
+	EXPECT_ERR("cores = {\n  workers = [ 1, 2 ];\n  worker_cpus = [ 1 ];\n};\n" PORT0,
+		   "t.conf:3: cores.worker_cpus: 1 entries, must be one per worker (2)");
+	EXPECT_ERR("cores = { worker_cpus = [ 1024 ]; };\n" PORT0,
+		   "t.conf:1: cores.worker_cpus[0]: 1024 is out of range (0..1023)");
+	EXPECT_ERR("cores = { main_cpu = \"0\"; };\n" PORT0,
+		   "t.conf:1: cores.main_cpu: expected an integer");
+}
+
+static void
 test_queues(void)
 {
 	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
@@ -1009,10 +1038,14 @@ test_demo_conf(void)
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_STRING_EQUAL(cfg.file, "../../conf/demo.conf");
 	CU_ASSERT_EQUAL(cfg.log_level, MDP_LOG_INFO);
-	CU_ASSERT_EQUAL_FATAL(cfg.n_eal_args, 5);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_eal_args, 6);
 	CU_ASSERT_STRING_EQUAL(cfg.eal_args[0], "--no-huge");
 	CU_ASSERT_STRING_EQUAL(cfg.eal_args[2], "512");
-	CU_ASSERT_STRING_EQUAL(cfg.eal_args[4], "--in-memory");
+	CU_ASSERT_STRING_EQUAL(cfg.eal_args[4], "--no-shconf");
+	CU_ASSERT_STRING_EQUAL(cfg.eal_args[5], "--file-prefix=meshdp-demo");
+	CU_ASSERT_FALSE(cfg.has_cpus);
+	CU_ASSERT_EQUAL(cfg.main_cpu, 0);
+	CU_ASSERT_EQUAL(cfg.worker_cpus[0], 1);
 	CU_ASSERT_EQUAL(cfg.main_lcore, 0);
 	CU_ASSERT_EQUAL(cfg.n_workers, 1);
 	CU_ASSERT_EQUAL(cfg.workers[0], 1);
@@ -1076,6 +1109,7 @@ static CU_TestInfo tests[] = {
 	{ "control socket", test_control_socket },
 	{ "eal reserved args", test_eal_reserved },
 	{ "workers", test_workers },
+	{ "cpu map", test_cpus },
 	{ "queues and descriptors", test_queues },
 	{ "mtu vs data_room", test_mtu_data_room },
 	{ "cache vs mbufs", test_cache_mbufs },
