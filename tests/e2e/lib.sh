@@ -120,16 +120,17 @@ PORT_EXTRA=${PORT_EXTRA:-}
 CONF_EXTRA=${CONF_EXTRA:-}
 
 e2e_conf_write() {
-	local wl="1" i
+	local cores="main = 0; workers = [ 1 ];" wl="1" cpus="1" i
 	if [ "${WORKERS:-1}" -gt 1 ]; then
-		# Two workers on a 2-core machine: lcores 1 and 2 share the
-		# cores with the main lcore through --lcores mapping.
-		wl="1"; for ((i = 2; i <= WORKERS; i++)); do wl="$wl, $i"; done
+		# More workers than this 2-core machine has spare cores: map
+		# lcores 1..N onto CPUs 1 and 0 in turn (EAL --lcores).
+		for ((i = 2; i <= WORKERS; i++)); do wl="$wl, $i"; cpus="$cpus, $(( i % 2 ))"; done
+		cores="main = 0; workers = [ $wl ]; worker_cpus = [ $cpus ];"
 	fi
 	cat >"$E2E_TMP/meshdp.conf" <<CONF
 log_level = "info";
 eal = { args = [ "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--file-prefix=mdpt-$E2E_ID", "--no-telemetry" ]; };
-cores = { main = 0; workers = [ $wl ]; };
+cores = { $cores };
 mempool = { mbufs = 16383; };
 control = { socket = "$SOCK"; };
 $CONF_EXTRA
