@@ -202,6 +202,18 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* Claim the control socket first: a second meshdp on the same socket
+	 * must fail before it touches EAL or the ports of the first. The
+	 * loop serves it only once the workers run. */
+	mdp_ctrl_cmds_table(&dp, &table);
+	rc = mdp_ctrl_server_open(&srv, cfg.ctrl_socket, cfg.ctrl_max_clients, cfg.ctrl_max_line,
+				  cfg.ctrl_idle_timeout_s, &table);
+	if (rc < 0) {
+		MDP_ERR("control socket %s: %s%s", cfg.ctrl_socket, strerror(-rc),
+			rc == -EADDRINUSE ? " (another meshdp is running there)" : "");
+		goto out;
+	}
+
 	eal_argc = eal_argv_build(&cfg, argv[0], eal_argv, (int)RTE_DIM(eal_argv));
 	if (eal_argc < 0) {
 		MDP_ERR("too many EAL arguments");
@@ -220,14 +232,6 @@ main(int argc, char **argv)
 	    mdp_workers_init(&dp) < 0)
 		goto out;
 
-	mdp_ctrl_cmds_table(&dp, &table);
-	rc = mdp_ctrl_server_open(&srv, cfg.ctrl_socket, cfg.ctrl_max_clients, cfg.ctrl_max_line,
-				  cfg.ctrl_idle_timeout_s, &table);
-	if (rc < 0) {
-		MDP_ERR("control socket %s: %s%s", cfg.ctrl_socket, strerror(-rc),
-			rc == -EADDRINUSE ? " (another meshdp is running there)" : "");
-		goto out;
-	}
 	if (mdp_workers_launch(&dp) < 0)
 		goto out;
 	MDP_NOTICE("meshdp %s running: %u worker(s), %u port(s), control socket %s",
@@ -250,9 +254,9 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	mdp_ctrl_server_close(&srv);
 	if (eal_up) {
 		mdp_workers_stop(&dp);
-		mdp_ctrl_server_close(&srv);
 		mdp_ports_fini(&dp);
 		mdp_workers_fini(&dp);
 		rte_eal_cleanup();
