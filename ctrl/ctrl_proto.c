@@ -45,6 +45,18 @@ error_reply(json_t *id, const char *code, const char *message)
 	json_t *r = json_pack("{s:b, s:O, s:{s:s, s:s}}", "ok", 0, "id", id ? id : json_null(),
 			      "error", "code", code, "message", message);
 
+	if (r == NULL) {
+		/* The message is not valid UTF-8 (a request's bytes quoted in
+		 * it, cut mid-character): send it with those bytes as '?'. */
+		char safe[512];
+		size_t i;
+
+		for (i = 0; message[i] != '\0' && i < sizeof(safe) - 1; i++)
+			safe[i] = (unsigned char)message[i] < 0x80 ? message[i] : '?';
+		safe[i] = '\0';
+		r = json_pack("{s:b, s:O, s:{s:s, s:s}}", "ok", 0, "id", id ? id : json_null(),
+			      "error", "code", code, "message", safe);
+	}
 	return r ? reply_dump(r) : NULL;
 }
 
@@ -52,6 +64,20 @@ char *
 mdp_ctrl_error_line(const char *code, const char *message)
 {
 	return error_reply(NULL, code, message);
+}
+
+/* Length of s to print with "%.*s" in at most max bytes without cutting a
+ * UTF-8 character in two (which would make the reply unencodable); s is
+ * valid UTF-8, as jansson checked it. */
+static int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (n == max)
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return (int)n;
 }
 
 static const char *
@@ -94,8 +120,8 @@ args_check(const struct mdp_ctrl_cmd *c, json_t *args, struct mdp_ctrl_err *err)
 			if (strcmp(c->args[i].name, key) == 0)
 				a = &c->args[i];
 		if (a == NULL) {
-			mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "%s: unknown argument '%.64s'", c->name,
-				      key);
+			mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "%s: unknown argument '%.*s'", c->name,
+				      utf8_prefix(key, 64), key);
 			return false;
 		}
 		if (!type_matches(a->type, v)) {
@@ -144,8 +170,8 @@ mdp_ctrl_handle_line(const struct mdp_ctrl_table *t, const char *line, size_t le
 		if (strcmp(key, "cmd") != 0 && strcmp(key, "args") != 0 && strcmp(key, "id") != 0) {
 			char msg[160];
 
-			snprintf(msg, sizeof(msg), "unknown request member '%.64s' (expected cmd, args, id)",
-				 key);
+			snprintf(msg, sizeof(msg), "unknown request member '%.*s' (expected cmd, args, id)",
+				 utf8_prefix(key, 64), key);
 			out = error_reply(id, MDP_CTRL_ERR_REQUEST, msg);
 			json_decref(req);
 			return out;
@@ -171,8 +197,8 @@ mdp_ctrl_handle_line(const struct mdp_ctrl_table *t, const char *line, size_t le
 	if (c == NULL) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "unknown command '%.64s' (try 'help')",
-			 json_string_value(cmd));
+		snprintf(msg, sizeof(msg), "unknown command '%.*s' (try 'help')",
+			 utf8_prefix(json_string_value(cmd), 64), json_string_value(cmd));
 		out = error_reply(id, MDP_CTRL_ERR_UNKNOWN, msg);
 		json_decref(req);
 		return out;

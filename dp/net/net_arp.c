@@ -140,7 +140,9 @@ mdp_arp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 		}
 	}
 	if (!for_us) {
-		if (op == RTE_ARP_OP_REQUEST)
+		/* An announcement (sender == target, RFC 5227 2.3) was
+		 * handled by the merge; other traffic is not ours. */
+		if (op == RTE_ARP_OP_REQUEST && sip != tip)
 			MDP_CNT_INC(w, p->idx, ARP_NOT_US);
 		goto drop;
 	}

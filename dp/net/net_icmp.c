@@ -35,7 +35,10 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 
 	/* RFC 792 / RFC 1122 3.2.2.6: reply with the same identifier,
 	 * sequence and data. The type changes 8 -> 0, so the checksum is
-	 * updated incrementally (RFC 1624 eqn. 3). */
+	 * updated incrementally (RFC 1624 eqn. 3). Eqn. 3 yields 0x0000 where
+	 * the data sums to zero; 0xffff is the same value in one's complement
+	 * and the only one that verifies when the rest of the reply is all
+	 * zeros (identifier, sequence and data 0). */
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	{
 		uint32_t c = (uint16_t)~icmp->icmp_cksum;
@@ -44,7 +47,8 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		c += RTE_BE16(RTE_IP_ICMP_ECHO_REPLY << 8);
 		c = (c & 0xffff) + (c >> 16);
 		c = (c & 0xffff) + (c >> 16);
-		icmp->icmp_cksum = (uint16_t)~c;
+		c = (uint16_t)~c;
+		icmp->icmp_cksum = c != 0 ? (uint16_t)c : 0xffff;
 	}
 
 	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;

@@ -77,10 +77,13 @@ mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		goto drop;
 	}
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	why = mdp_ipv4_validate(ip, rte_pktmbuf_pkt_len(m));
-	/* The header must sit in the first segment. */
-	if (why == 0 && unlikely((uint32_t)(ip->version_ihl & 0xf) * 4 > rte_pktmbuf_data_len(m)))
+	/* The header must sit in the first segment; check that before
+	 * validate() sums it, or the sum reads past the segment's data. */
+	if (unlikely(rte_pktmbuf_data_len(m) < rte_pktmbuf_pkt_len(m) &&
+		     (uint32_t)(ip->version_ihl & 0xf) * 4 > rte_pktmbuf_data_len(m)))
 		why = MDP_CNT_IP_IHL;
+	else
+		why = mdp_ipv4_validate(ip, rte_pktmbuf_pkt_len(m));
 	if (unlikely(why != 0))
 		goto count_drop;
 	why = dst_class(w->dp, rte_be_to_cpu_32(ip->dst_addr));
