@@ -291,18 +291,21 @@ cmd_arp(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 		d->cap = cap;
 		rc = mdp_worker_call(dp->workers[i], arp_dump_on_worker, d, CALL_TIMEOUT_MS);
 		if (rc == -ETIMEDOUT || rc == -EBUSY) {
+			if (rc == -EBUSY)
+				free(d);	/* on a time-out the call owns it */
 			json_decref(list);
 			return mdp_ctrl_fail(err, rc == -EBUSY ? MDP_CTRL_ERR_BUSY :
 					     MDP_CTRL_ERR_TIMEOUT, "worker %u did not answer", i);
 		}
 		for (size_t k = 0; k < d->n; k++) {
 			const struct arp_row *r = &d->rows[k];
-			bool ok = r->state == MDP_ARP_REACHABLE;
+			bool ok = r->state != MDP_ARP_INCOMPLETE;
 
 			json_array_append_new(list, json_pack("{s:i, s:s, s:o, s:o, s:s, s:I, s:i}",
 				"worker", i, "port", dp->ports[r->port].conf->name,
 				"ip", ipv4_json(r->ip), "mac", ok ? mac_json(r->mac) : json_null(),
-				"state", ok ? "reachable" : "incomplete",
+				"state", r->state == MDP_ARP_REACHABLE ? "reachable" :
+					 r->state == MDP_ARP_PROBE ? "probe" : "incomplete",
 				"age_ms", (json_int_t)(r->age_ticks * dp->cfg->timer_tick_us / 1000),
 				"pending", r->pending));
 		}
@@ -375,10 +378,12 @@ cmd_arp_flush(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 	for (unsigned i = 0; i < dp->n_workers; i++) {
 		int rc = mdp_worker_call(dp->workers[i], arp_flush_on_worker, f, CALL_TIMEOUT_MS);
 
-		if (rc < 0)
-			/* f stays allocated: the worker may still use it. */
+		if (rc < 0) {
+			if (rc == -EBUSY)
+				free(f);	/* on a time-out the call owns it */
 			return mdp_ctrl_fail(err, rc == -EBUSY ? MDP_CTRL_ERR_BUSY :
 					     MDP_CTRL_ERR_TIMEOUT, "worker %u did not answer", i);
+		}
 	}
 	removed = f->removed;
 	free(f);

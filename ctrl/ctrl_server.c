@@ -33,10 +33,12 @@ socket_live(const char *path)
 
 	if (sun_fill(&sa, path) < 0)
 		return 0;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a live server with a full backlog answers EAGAIN
+	 * rather than stalling our start-up; it is still live. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
-	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN;
 	close(fd);
 	return live;
 }
@@ -85,9 +87,15 @@ mdp_ctrl_server_open(struct mdp_ctrl_server *s, const char *path, uint32_t max_c
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->lfd < 0)
 		goto fail;
-	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail;
-	chmod(path, 0660);
+	{
+		/* Created 0660 from the start: no window with wider rights. */
+		mode_t old = umask(0117);
+
+		rc = bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa));
+		umask(old);
+		if (rc < 0)
+			goto fail;
+	}
 	if (listen(s->lfd, 64) < 0)
 		goto fail;
 	return 0;

@@ -12,13 +12,16 @@
 
 #include "conf/mdp_config.h"
 #include "dp_counters.h"
+#include "net/impair.h"
 #include "net/mdp_arp_table.h"
 #include "timer/mdp_timer.h"
 
 #define MDP_BURST_MAX 256
+#define MDP_ARP_PENDING_TOTAL 512	/* queued packets per worker's ARP table, at most */
 
 struct mdp_dp;
 struct mdp_worker;
+struct mdp_tcp_stack;
 
 /* A configured port, as the dataplane sees it. Immutable after start-up. */
 struct mdp_port {
@@ -61,6 +64,7 @@ typedef int (*mdp_worker_fn_t)(struct mdp_worker *w, void *arg);
 struct mdp_worker_call {
 	mdp_worker_fn_t fn;
 	void *arg;
+	void *orphan;		/* arg of a call that timed out: freed once run */
 	int rc;
 	uint64_t req_seq;	/* written by control (release) */
 	uint64_t done_seq;	/* written by the worker (release) */
@@ -84,9 +88,16 @@ struct mdp_worker {
 	uint32_t empty_polls;
 	uint32_t sleep_us;
 
-	/* gratuitous ARP at start */
+	/* gratuitous ARP at start, and address defence (RFC 5227) */
 	struct mdp_timer garp_timer;
 	uint32_t garp_left;
+	uint64_t arp_defend_tsc[MDP_MAX_PORTS];
+
+	struct mdp_tcp_stack *tcp;
+
+	/* impairment stage, per port (only ports that configure it) */
+	struct mdp_impair impair[MDP_MAX_PORTS];
+	struct mdp_impair_stats impair_st[MDP_MAX_PORTS][2];	/* [port][0 rx, 1 tx] */
 
 	struct mdp_worker_call call __rte_cache_aligned;
 	struct mdp_loop_stats loop;
@@ -105,6 +116,7 @@ struct mdp_dp {
 	time_t start_time;
 	struct timespec start_mono;
 	volatile int stop;	/* set by the control thread at shutdown */
+	uint64_t tcp_key[2];	/* SipHash key for ISNs and SYN cookies (getrandom) */
 };
 
 #define MDP_CNT_INC(w, p, sym) ((w)->cnt.port[(p)][MDP_CNT_##sym]++)
@@ -124,9 +136,13 @@ int mdp_workers_launch(struct mdp_dp *dp);
 void mdp_workers_stop(struct mdp_dp *dp);
 void mdp_workers_fini(struct mdp_dp *dp);
 /* Run fn(w, arg) on worker w's core and wait up to timeout_ms for it.
- * Returns fn's result or -ETIMEDOUT (arg must then stay valid: the worker
- * may still run it). Control thread only. */
+ * arg must come from malloc(). Returns fn's result, with arg still the
+ * caller's to free; or -EBUSY (an earlier call has not finished; arg is the
+ * caller's); or -ETIMEDOUT, and then the call owns arg and frees it once
+ * the worker has run it. Control thread only. */
 int mdp_worker_call(struct mdp_worker *w, mdp_worker_fn_t fn, void *arg, unsigned timeout_ms);
+/* Packets a worker's ARP table may hold while resolving (pool sizing). */
+uint32_t mdp_arp_pending_total(const struct mdp_config *cfg);
 /* Queue a packet for TX on port (flushed at the end of the loop). */
 void mdp_tx_enqueue(struct mdp_worker *w, uint16_t port, struct rte_mbuf *m);
 /* Post a message to every other worker. */

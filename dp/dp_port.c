@@ -5,6 +5,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_pci.h>
 
 #include "dp.h"
 #include "util/mdp_inet.h"
@@ -23,6 +24,20 @@ device_name(const char *device, char *name, size_t len)
 	name[n] = '\0';
 }
 
+/* The config accepts PCI addresses as "BB:DD.F" or with upper-case hex;
+ * DPDK names the device "dddd:bb:dd.f". */
+static bool
+pci_lookup(const char *name, uint16_t *port_id)
+{
+	struct rte_pci_addr a;
+	char canon[PCI_PRI_STR_SIZE];
+
+	if (rte_pci_addr_parse(name, &a) != 0)
+		return false;
+	rte_pci_device_name(&a, canon, sizeof(canon));
+	return rte_eth_dev_get_port_by_name(canon, port_id) == 0;
+}
+
 static int
 port_setup(struct mdp_dp *dp, struct mdp_port *p)
 {
@@ -34,7 +49,7 @@ port_setup(struct mdp_dp *dp, struct mdp_port *p)
 	int socket, rc;
 
 	device_name(c->device, name, sizeof(name));
-	if (rte_eth_dev_get_port_by_name(name, &p->port_id) != 0) {
+	if (rte_eth_dev_get_port_by_name(name, &p->port_id) != 0 && !pci_lookup(name, &p->port_id)) {
 		MDP_ERR("port %s: no DPDK device named '%s' (device = \"%s\")", c->name, name,
 			c->device);
 		return -ENODEV;
@@ -135,6 +150,7 @@ mdp_ports_init(struct mdp_dp *dp)
 
 		p->idx = (uint16_t)i;
 		p->conf = c;
+		p->port_id = RTE_MAX_ETHPORTS;	/* not resolved yet */
 		p->addr = c->addr;
 		p->mask = mdp_ipv4_mask(c->prefix_len);
 		p->net = c->addr & p->mask;
@@ -159,7 +175,9 @@ mdp_ports_fini(struct mdp_dp *dp)
 			rte_eth_dev_stop(p->port_id);
 			p->started = false;
 		}
-		if (p->conf != NULL)
+		/* Close only what start-up resolved; a failed start leaves
+		 * later ports unresolved. */
+		if (p->port_id < RTE_MAX_ETHPORTS)
 			rte_eth_dev_close(p->port_id);
 	}
 }

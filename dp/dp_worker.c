@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,34 +15,100 @@
 
 #include "dp.h"
 #include "net/net.h"
+#include "tcp/tcp_priv.h"
 #include "util/mdp_log.h"
 
 #define INBOX_SIZE 1024
 #define INBOX_BURST 32
+
+/* Wheel ticks for a duration, rounded up: a timer never fires early. */
+static uint64_t
+us_to_ticks(const struct mdp_config *cfg, uint64_t us)
+{
+	uint64_t t = (us + cfg->timer_tick_us - 1) / cfg->timer_tick_us;
+
+	return t ? t : 1;
+}
+
+uint32_t
+mdp_arp_pending_total(const struct mdp_config *cfg)
+{
+	uint64_t n = (uint64_t)cfg->arp_entries * cfg->arp_pending;
+
+	return (uint32_t)RTE_MIN(n, (uint64_t)MDP_ARP_PENDING_TOTAL);
+}
 
 static void
 txq_flush(struct mdp_worker *w, uint16_t port)
 {
 	struct mdp_txq *q = &w->txq[port];
 	const struct mdp_port *p = &w->dp->ports[port];
+	struct rte_mbuf *imp[MDP_IMPAIR_OUT_MAX(MDP_BURST_MAX) + MDP_BURST_MAX];
+	struct rte_mbuf **pkts = q->pkts;
 	uint16_t sent, n = q->n;
 	uint64_t bytes = 0;
 
+	if (unlikely(w->impair[port].tx.active)) {
+		struct mdp_impair_dir *d = &w->impair[port].tx;
+		uint64_t now = rte_rdtsc();
+
+		/* Due packets first: they were sent earlier. */
+		n = mdp_impair_release(d, imp, MDP_BURST_MAX, now);
+		n += mdp_impair_apply(&w->impair[port], d, &w->impair_st[port][1], w->pool,
+				      q->pkts, q->n, imp + n, now);
+		pkts = imp;
+	}
+	q->n = 0;
 	if (n == 0)
 		return;
 	for (uint16_t i = 0; i < n; i++)
-		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
-	sent = rte_eth_tx_burst(p->port_id, w->queue, q->pkts, n);
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	sent = rte_eth_tx_burst(p->port_id, w->queue, pkts, n);
 	if (unlikely(sent < n)) {
 		for (uint16_t i = sent; i < n; i++) {
-			bytes -= rte_pktmbuf_pkt_len(q->pkts[i]);
-			rte_pktmbuf_free(q->pkts[i]);
+			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
 		}
 		MDP_CNT_ADD(w, port, TX_FULL, n - sent);
 	}
 	MDP_CNT_ADD(w, port, TX_PKTS, sent);
 	MDP_CNT_ADD(w, port, TX_BYTES, bytes);
-	q->n = 0;
+}
+
+/* Receive one burst from port p and hand it to Ethernet input. Returns
+ * the packets the port delivered. */
+static uint16_t
+rx_port(struct mdp_worker *w, unsigned pi)
+{
+	const struct mdp_port *p = &w->dp->ports[pi];
+	struct rte_mbuf *pkts[MDP_BURST_MAX];
+	struct rte_mbuf *imp[MDP_IMPAIR_OUT_MAX(MDP_BURST_MAX) + MDP_BURST_MAX];
+	struct rte_mbuf **in = pkts;
+	uint16_t n = rte_eth_rx_burst(p->port_id, w->queue, pkts, w->burst), got = n, k;
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	if (n) {
+		MDP_CNT_ADD(w, pi, RX_PKTS, n);
+		MDP_CNT_ADD(w, pi, RX_BYTES, bytes);
+	}
+	if (unlikely(w->impair[pi].rx.active)) {
+		struct mdp_impair_dir *d = &w->impair[pi].rx;
+		uint64_t now = rte_rdtsc();
+
+		k = mdp_impair_release(d, imp, MDP_BURST_MAX, now);
+		k += mdp_impair_apply(&w->impair[pi], d, &w->impair_st[pi][0], w->pool, pkts, n,
+				      imp + k, now);
+		in = imp;
+		n = k;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void *));
+		mdp_eth_input(w, p, in[i]);
+	}
+	return got;
 }
 
 void
@@ -104,13 +171,17 @@ mdp_worker_call(struct mdp_worker *w, mdp_worker_fn_t fn, void *arg, unsigned ti
 	/* A previous call that timed out may still be running. */
 	if (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) != c->req_seq)
 		return -EBUSY;
+	free(c->orphan);	/* that call has run: its argument is ours again */
+	c->orphan = NULL;
 	c->fn = fn;
 	c->arg = arg;
 	seq = c->req_seq + 1;
 	__atomic_store_n(&c->req_seq, seq, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) != seq) {
-		if (waited_us >= timeout_ms * 1000u)
+		if (waited_us >= timeout_ms * 1000u) {
+			c->orphan = arg;
 			return -ETIMEDOUT;
+		}
 		nanosleep(&ts, NULL);
 		waited_us += 200;
 	}
@@ -125,8 +196,7 @@ garp_timer_cb(struct mdp_timer *t, void *arg)
 	for (unsigned i = 0; i < w->dp->n_ports; i++)
 		mdp_arp_send_gratuitous(w, &w->dp->ports[i]);
 	if (--w->garp_left > 0)
-		mdp_timer_start(&w->wheel, t, w->dp->cfg->arp_retry_ms * 1000ull /
-				w->dp->cfg->timer_tick_us);
+		mdp_timer_start(&w->wheel, t, us_to_ticks(w->dp->cfg, w->dp->cfg->arp_retry_ms * 1000ull));
 }
 
 static inline void
@@ -168,7 +238,6 @@ worker_main(void *arg)
 	struct mdp_dp *dp = w->dp;
 	const struct mdp_config *cfg = dp->cfg;
 	const bool adaptive = cfg->idle_mode == MDP_IDLE_ADAPTIVE;
-	struct rte_mbuf *pkts[MDP_BURST_MAX];
 
 	MDP_INFO("worker %u on lcore %u: queue %u of %u port(s)", w->idx, w->lcore, w->queue,
 		 dp->n_ports);
@@ -182,23 +251,8 @@ worker_main(void *arg)
 		uint32_t got = 0;
 
 		timers_run(w, rte_rdtsc());
-		for (unsigned pi = 0; pi < dp->n_ports; pi++) {
-			const struct mdp_port *p = &dp->ports[pi];
-			uint16_t n = rte_eth_rx_burst(p->port_id, w->queue, pkts, w->burst);
-			uint64_t bytes = 0;
-
-			if (n == 0)
-				continue;
-			got += n;
-			for (uint16_t i = 0; i < n; i++) {
-				if (i + 1 < n)
-					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				bytes += rte_pktmbuf_pkt_len(pkts[i]);
-				mdp_eth_input(w, p, pkts[i]);
-			}
-			MDP_CNT_ADD(w, pi, RX_PKTS, n);
-			MDP_CNT_ADD(w, pi, RX_BYTES, bytes);
-		}
+		for (unsigned pi = 0; pi < dp->n_ports; pi++)
+			got += rx_port(w, pi);
 		if (dp->n_workers > 1)
 			inbox_drain(w);
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
@@ -227,7 +281,6 @@ mdp_workers_init(struct mdp_dp *dp)
 {
 	const struct mdp_config *cfg = dp->cfg;
 	uint64_t tsc_per_tick = dp->tsc_hz * cfg->timer_tick_us / 1000000ull;
-	uint64_t ticks_per_ms = 1000ull / cfg->timer_tick_us;
 
 	if (tsc_per_tick == 0)
 		tsc_per_tick = 1;
@@ -261,18 +314,46 @@ mdp_workers_init(struct mdp_dp *dp)
 		ap = (struct mdp_arp_params){
 			.entries = cfg->arp_entries,
 			.pending_max = cfg->arp_pending,
+			.pending_total_max = mdp_arp_pending_total(cfg),
 			.retries = cfg->arp_retries,
-			.retry_ticks = ticks_per_ms ? cfg->arp_retry_ms * ticks_per_ms :
-				cfg->arp_retry_ms * 1000ull / cfg->timer_tick_us,
-			.timeout_ticks = cfg->arp_timeout_s * 1000000ull / cfg->timer_tick_us,
+			.retry_ticks = us_to_ticks(cfg, cfg->arp_retry_ms * 1000ull),
+			.timeout_ticks = us_to_ticks(cfg, cfg->arp_timeout_s * 1000000ull),
 		};
-		if (ap.retry_ticks == 0)
-			ap.retry_ticks = 1;
 		w->arp = mdp_arp_table_create(&ap, &w->wheel, &mdp_arp_worker_ops, w);
 		if (w->arp == NULL) {
 			MDP_ERR("worker %u: ARP table of %u entries: out of memory", i,
 				cfg->arp_entries);
 			return -ENOMEM;
+		}
+		for (unsigned pi = 0; pi < cfg->n_ports; pi++) {
+			struct mdp_impair_stats *rx = &w->impair_st[pi][0], *tx = &w->impair_st[pi][1];
+
+			*rx = (struct mdp_impair_stats){
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_RX_LOSS],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_RX_CORRUPT],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_RX_DUP],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_RX_REORDER],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_RX_DELAY] };
+			*tx = (struct mdp_impair_stats){
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_TX_LOSS],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_TX_CORRUPT],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_TX_DUP],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_TX_REORDER],
+				&w->cnt.port[pi][MDP_CNT_IMPAIR_TX_DELAY] };
+			if (cfg->ports[pi].impair &&
+			    mdp_impair_init(&w->impair[pi], &cfg->ports[pi], i, dp->tsc_hz, socket) < 0) {
+				MDP_ERR("worker %u: impairment delay line: out of memory", i);
+				return -ENOMEM;
+			}
+		}
+		{
+			struct mdp_siphash_key key = { dp->tcp_key[0], dp->tcp_key[1] };
+
+			if (mdp_tcp_stack_init(w, &key) < 0) {
+				MDP_ERR("worker %u: TCP stack of %u connections: out of memory", i,
+					cfg->tcp.max_conns);
+				return -ENOMEM;
+			}
 		}
 		snprintf(name, sizeof(name), "mdp_inbox_%u", i);
 		w->inbox = rte_ring_create_elem(name, sizeof(struct mdp_xcore_msg), INBOX_SIZE,
@@ -316,10 +397,13 @@ mdp_workers_fini(struct mdp_dp *dp)
 
 		if (w == NULL)
 			continue;
+		mdp_tcp_stack_fini(w);
 		if (w->arp != NULL)
 			mdp_arp_table_free(w->arp);	/* frees queued mbufs */
 		mdp_wheel_fini(&w->wheel);
 		rte_ring_free(w->inbox);
+		for (unsigned p = 0; p < dp->n_ports; p++)
+			mdp_impair_fini(&w->impair[p]);
 		for (unsigned p = 0; p < MDP_MAX_PORTS; p++)
 			for (uint16_t k = 0; k < w->txq[p].n; k++)
 				rte_pktmbuf_free(w->txq[p].pkts[k]);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -86,10 +87,12 @@ pool_create(struct mdp_dp *dp)
 	uint64_t need = 0;
 
 	/* Every RX descriptor holds an mbuf, TX descriptors hold them until
-	 * completion, and each lcore cache and TX batch keeps some. */
+	 * completion, each lcore cache and TX batch keeps some, and ARP
+	 * resolution holds a bounded number per worker. */
 	for (unsigned i = 0; i < cfg->n_ports; i++)
 		need += (uint64_t)cfg->n_workers * (cfg->ports[i].rx_desc + cfg->ports[i].tx_desc);
 	need += (uint64_t)(cfg->n_workers + 1) * (cfg->mbuf_cache + cfg->burst * cfg->n_ports);
+	need += (uint64_t)cfg->n_workers * mdp_arp_pending_total(cfg);
 	if (cfg->mbufs < need) {
 		MDP_ERR("%s: mempool.mbufs = %u is below the %llu the ports and workers hold "
 			"(rx_desc + tx_desc per queue, caches, bursts); raise it", cfg->file,
@@ -228,6 +231,12 @@ main(int argc, char **argv)
 	dp.tsc_hz = rte_get_tsc_hz();
 	clock_gettime(CLOCK_MONOTONIC, &dp.start_mono);
 	dp.start_time = time(NULL);
+	/* One secret for every worker: ISNs (RFC 6528) and SYN cookies must
+	 * verify on whichever core a segment lands. */
+	if (getrandom(dp.tcp_key, sizeof(dp.tcp_key), 0) != (ssize_t)sizeof(dp.tcp_key)) {
+		MDP_ERR("getrandom: %s", strerror(errno));
+		goto out;
+	}
 	if (check_lcores(&cfg) < 0 || pool_create(&dp) < 0 || mdp_ports_init(&dp) < 0 ||
 	    mdp_workers_init(&dp) < 0)
 		goto out;

@@ -3,12 +3,14 @@
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "net.h"
 
 #define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
+#define DEFEND_INTERVAL_S 10	/* RFC 5227 DEFEND_INTERVAL */
 
 static void
 arp_fill(struct rte_mbuf *m, const struct mdp_port *p, uint16_t op,
@@ -80,7 +82,10 @@ arp_share(struct mdp_worker *w, const struct mdp_port *p, uint32_t ip,
 static inline bool
 on_link(const struct mdp_port *p, uint32_t ip)
 {
-	return (ip & p->mask) == p->net && ip != p->net && ip != p->bcast;
+	if ((ip & p->mask) != p->net)
+		return false;
+	/* RFC 3021: on a /31 both addresses are hosts; /32 has no peer. */
+	return p->conf->prefix_len >= 31 || (ip != p->net && ip != p->bcast);
 }
 
 void
@@ -118,11 +123,24 @@ mdp_arp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 	sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
 
-	if (!rte_is_valid_assigned_ether_addr(&sha) || sip == p->addr ||
-	    rte_is_same_ether_addr(&sha, &p->mac)) {
-		/* An invalid sender, or another host claiming our address
-		 * (RFC 5227 2.4 conflict): never learn it. */
+	if (!rte_is_valid_assigned_ether_addr(&sha) || rte_is_same_ether_addr(&sha, &p->mac)) {
 		MDP_CNT_INC(w, p->idx, ARP_BAD_SENDER);
+		goto drop;
+	}
+	if (sip == p->addr) {
+		/* Another host claims our address. RFC 5227 2.4 (c), right
+		 * for a configured address: keep it and defend with one
+		 * announcement at most once per DEFEND_INTERVAL (per worker:
+		 * with several workers a claimant may see one each); never
+		 * learn the claimant. */
+		uint64_t now = rte_rdtsc();
+
+		MDP_CNT_INC(w, p->idx, ARP_CONFLICT);
+		if (now - w->arp_defend_tsc[p->idx] >= DEFEND_INTERVAL_S * w->dp->tsc_hz ||
+		    w->arp_defend_tsc[p->idx] == 0) {
+			w->arp_defend_tsc[p->idx] = now;
+			mdp_arp_send_gratuitous(w, p);
+		}
 		goto drop;
 	}
 	for_us = tip == p->addr;
@@ -136,7 +154,7 @@ mdp_arp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 			if (w->dp->n_workers > 1)
 				arp_share(w, p, sip, &sha);
 		} else if (for_us) {
-			MDP_CNT_INC(w, p->idx, ARP_TABLE_FULL);
+			MDP_CNT_INC(w, p->idx, ARP_NOT_LEARNED);
 		}
 	}
 	if (!for_us) {

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -8,13 +10,36 @@
 
 #define MDP_IP_TTL 64
 
+/*
+ * RFC 1071 sum (folded, not complemented) of the first len bytes of m,
+ * across segments. Not rte_raw_cksum_mbuf(): DPDK 22.11's truncates a
+ * segment's unfolded sum to 16 bits before swapping it for an odd offset,
+ * so an odd split gives a wrong sum (a valid request fails, a corrupt one
+ * can pass and be answered with a bad checksum).
+ */
+static uint16_t
+cksum_mbuf(const struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+
+	for (; m != NULL && done < len; m = m->next) {
+		uint32_t n = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m), len - done);
+		uint16_t s = rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), n);
+
+		sum += (done & 1) ? rte_bswap16(s) : s;
+		done += n;
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 void
 mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m,
 	       struct rte_ipv4_hdr *ip)
 {
 	struct rte_icmp_hdr *icmp;
 	uint32_t hlen, src;
-	uint16_t sum;
 
 	if (unlikely(rte_pktmbuf_pkt_len(m) < sizeof(*icmp) ||
 		     rte_pktmbuf_data_len(m) < sizeof(*icmp))) {
@@ -22,8 +47,7 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		goto drop;
 	}
 	icmp = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
-	if (unlikely(rte_raw_cksum_mbuf(m, 0, rte_pktmbuf_pkt_len(m), &sum) != 0 ||
-		     sum != 0xffff)) {
+	if (unlikely(cksum_mbuf(m, rte_pktmbuf_pkt_len(m)) != 0xffff)) {
 		MDP_CNT_INC(w, p->idx, ICMP_CSUM);
 		goto drop;
 	}
@@ -52,6 +76,21 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 	}
 
 	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (hlen > sizeof(*ip)) {
+		/* Reply without the request's options. RFC 1122 3.2.2.6 asks
+		 * for a reversed source route and updated record-route and
+		 * timestamp options; we deviate and send none rather than
+		 * echo them unprocessed (Linux echoes them). The 20-byte
+		 * header moves forward over the options. */
+		struct rte_ipv4_hdr *nip = (struct rte_ipv4_hdr *)((uint8_t *)ip + hlen - sizeof(*ip));
+
+		memmove(nip, ip, sizeof(*ip));
+		ip = nip;
+		ip->version_ihl = (uint8_t)((4 << 4) | (sizeof(*ip) / 4));
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ip->total_length) -
+							       (hlen - sizeof(*ip))));
+		hlen = sizeof(*ip);
+	}
 	rte_pktmbuf_prepend(m, (uint16_t)hlen);	/* back to the IP header */
 	src = ip->src_addr;
 	ip->src_addr = ip->dst_addr;

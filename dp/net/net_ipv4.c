@@ -5,6 +5,7 @@
 #include <rte_mbuf.h>
 
 #include "net.h"
+#include "tcp/tcp_priv.h"
 
 int
 mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len)
@@ -24,8 +25,9 @@ mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len)
 		return MDP_CNT_IP_LENGTH;
 	if (rte_raw_cksum(ip, hlen) != 0xffff)
 		return MDP_CNT_IP_CSUM;
-	if (ip->time_to_live == 0)
-		return MDP_CNT_IP_TTL;
+	/* No TTL check: RFC 1122 3.2.1.7, a host must not drop a datagram
+	 * for it because TTL < 2. TTL matters to forwarding, which comes
+	 * with the proxy's own connections, not with this path. */
 	/* MF set or a non-zero offset: a fragment. DF alone is fine. */
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return MDP_CNT_IP_FRAG;
@@ -65,6 +67,31 @@ dst_class(const struct mdp_dp *dp, uint32_t dst)
 	return MDP_CNT_IP_NOT_US;
 }
 
+/* Shorten m to len bytes (0 < len < pkt_len), freeing the segments past
+ * them. Unlike rte_pktmbuf_trim(), which only shortens the last segment
+ * (and fails, leaving the padding in place, when the padding spans more
+ * than that segment holds). */
+static void
+pkt_trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m;
+	uint32_t left = len;
+	uint16_t nb = 1;
+
+	while (left > seg->data_len) {
+		left -= seg->data_len;
+		seg = seg->next;
+		nb++;
+	}
+	seg->data_len = (uint16_t)left;
+	if (unlikely(seg->next != NULL)) {
+		rte_pktmbuf_free(seg->next);
+		seg->next = NULL;
+	}
+	m->nb_segs = nb;
+	m->pkt_len = len;
+}
+
 void
 mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m)
 {
@@ -96,7 +123,7 @@ mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 	/* Drop Ethernet padding beyond the datagram. */
 	tlen = rte_be_to_cpu_16(ip->total_length);
 	if (rte_pktmbuf_pkt_len(m) > tlen)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tlen);
+		pkt_trim_to(m, tlen);
 	MDP_CNT_INC(w, p->idx, IP_RX);
 
 	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
@@ -106,8 +133,8 @@ mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		mdp_icmp_input(w, p, m, ip);
 		return;
 	case IPPROTO_TCP:
-		why = MDP_CNT_IP_PROTO_TCP;
-		break;
+		mdp_tcp_input(w, p, m, ip);
+		return;
 	case IPPROTO_UDP:
 		why = MDP_CNT_IP_PROTO_UDP;
 		break;

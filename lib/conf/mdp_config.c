@@ -9,6 +9,7 @@
 #include <libconfig.h>
 
 #include "mdp_config.h"
+#include "tcp/mdp_tcp_cc.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
 
@@ -52,7 +53,13 @@ add_line(struct loader *ld, const char *line)
 	room = ld->errlen - 1 - ld->used;
 	if (n > room)
 		n = room;
-	memcpy(ld->err + ld->used, line, n);
+	/* One error per line: a value quoted in the message may hold a
+	 * newline ("a\nb" in the file) or other control characters. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		ld->err[ld->used + i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
 	ld->used += n;
 	ld->err[ld->used] = '\0';
 }
@@ -792,6 +799,129 @@ load_control(struct loader *ld, const config_setting_t *root, struct mdp_config 
 		cfg->ctrl_idle_timeout_s = (uint32_t)v;
 }
 
+/* ---- tcp ---- */
+
+/*
+ * lo must be at most hi (strict: below it). Reported on lo's setting, which
+ * is what the rule is about, or at the group when lo is a default.
+ */
+static void
+check_order(struct loader *ld, const config_setting_t *grp, const config_setting_t *lo_s,
+	    const char *lo_path, uint32_t lo, const config_setting_t *hi_s, const char *hi_path,
+	    uint32_t hi, bool strict)
+{
+	if (strict ? lo < hi : lo <= hi)
+		return;
+	fail(ld, lo_s != NULL ? lo_s : grp, lo_path, "%s%u is %s %s (%s%u)",
+	     lo_s != NULL ? "" : "default ", lo, strict ? "not below" : "above", hi_path,
+	     hi_s != NULL ? "" : "default ", hi);
+}
+
+static void
+load_tcp_keepalive(struct loader *ld, const config_setting_t *tg, struct mdp_conf_tcp *t)
+{
+	static const char *const known[] = { "idle_s", "interval_s", "count", NULL };
+	const config_setting_t *grp;
+	long long v;
+
+	if (get_group(ld, tg, "tcp", "keepalive", &grp) <= 0)
+		return;
+	check_known(ld, grp, "tcp.keepalive", known);
+	if (get_int(ld, grp, "tcp.keepalive", "idle_s", 0, 86400, &v, NULL) > 0)
+		t->keepalive_idle_s = (uint32_t)v;
+	if (get_int(ld, grp, "tcp.keepalive", "interval_s", 1, 86400, &v, NULL) > 0)
+		t->keepalive_interval_s = (uint32_t)v;
+	if (get_int(ld, grp, "tcp.keepalive", "count", 1, 100, &v, NULL) > 0)
+		t->keepalive_count = (uint32_t)v;
+}
+
+static void
+load_tcp(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"max_conns", "rcv_buf", "snd_buf", "ooo_max", "syn_backlog", "syncookies",
+		"sack", "timestamps", "window_scaling", "cc", "initial_rto_ms", "min_rto_ms",
+		"max_rto_ms", "max_retries", "syn_retries", "delayed_ack_ms", "time_wait_ms",
+		"fin_wait2_ms", "connect_timeout_ms", "keepalive", "challenge_ack_per_s", NULL,
+	};
+	struct mdp_conf_tcp *t = &cfg->tcp;
+	const config_setting_t *grp, *s, *init_s, *min_s, *max_s, *ack_s;
+	bool init_ok, min_ok, max_ok, ack_ok;
+	const char *v;
+	long long n;
+	int cc;
+
+	if (get_group(ld, root, "", "tcp", &grp) <= 0)
+		return;
+	check_known(ld, grp, "tcp", known);
+	if (get_int(ld, grp, "tcp", "max_conns", 16, 4194304, &n, NULL) > 0)
+		t->max_conns = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "rcv_buf", 4096, 67108864, &n, NULL) > 0)
+		t->rcv_buf = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "snd_buf", 4096, 67108864, &n, NULL) > 0)
+		t->snd_buf = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "ooo_max", 0, 1073741824, &n, NULL) > 0)
+		t->ooo_max = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "syn_backlog", 1, 1048576, &n, NULL) > 0)
+		t->syn_backlog = (uint32_t)n;
+	get_bool(ld, grp, "tcp", "syncookies", &t->syncookies);
+	get_bool(ld, grp, "tcp", "sack", &t->sack);
+	get_bool(ld, grp, "tcp", "timestamps", &t->timestamps);
+	get_bool(ld, grp, "tcp", "window_scaling", &t->window_scaling);
+	if (get_string(ld, grp, "tcp", "cc", &v, &s) > 0) {
+		cc = mdp_tcp_cc_parse(v);
+		if (cc < 0)
+			fail(ld, s, "tcp.cc", "unknown algorithm '%s' (expected cubic or newreno)",
+			     v);
+		else
+			t->cc = cc;
+	}
+
+	/* RFC 6298 2.4: no RTO, the initial one (2.1) included, is below the minimum */
+	init_ok = get_int(ld, grp, "tcp", "initial_rto_ms", 1, 60000, &n, &init_s) >= 0;
+	if (init_ok && init_s != NULL)
+		t->initial_rto_ms = (uint32_t)n;
+	min_ok = get_int(ld, grp, "tcp", "min_rto_ms", 1, 60000, &n, &min_s) >= 0;
+	if (min_ok && min_s != NULL)
+		t->min_rto_ms = (uint32_t)n;
+	max_ok = get_int(ld, grp, "tcp", "max_rto_ms", 1, 600000, &n, &max_s) >= 0;
+	if (max_ok && max_s != NULL)
+		t->max_rto_ms = (uint32_t)n;
+	if (min_ok && max_ok)
+		check_order(ld, grp, min_s, "tcp.min_rto_ms", t->min_rto_ms, max_s,
+			    "tcp.max_rto_ms", t->max_rto_ms, false);
+	if (min_ok && init_ok)
+		check_order(ld, grp, min_s, "tcp.min_rto_ms", t->min_rto_ms, init_s,
+			    "tcp.initial_rto_ms", t->initial_rto_ms, false);
+
+	if (get_int(ld, grp, "tcp", "max_retries", 1, 100, &n, NULL) > 0)
+		t->max_retries = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "syn_retries", 1, 20, &n, NULL) > 0)
+		t->syn_retries = (uint32_t)n;
+
+	/*
+	 * RFC 9293 3.8.6.3: an ACK is delayed less than the sender's RTO, or a
+	 * lone segment is retransmitted before it is acknowledged; our own
+	 * minimum stands in for the peer's.
+	 */
+	ack_ok = get_int(ld, grp, "tcp", "delayed_ack_ms", 0, 500, &n, &ack_s) >= 0;
+	if (ack_ok && ack_s != NULL)
+		t->delayed_ack_ms = (uint32_t)n;
+	if (ack_ok && min_ok)
+		check_order(ld, grp, ack_s, "tcp.delayed_ack_ms", t->delayed_ack_ms, min_s,
+			    "tcp.min_rto_ms", t->min_rto_ms, true);
+
+	if (get_int(ld, grp, "tcp", "time_wait_ms", 0, 600000, &n, NULL) > 0)
+		t->time_wait_ms = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "fin_wait2_ms", 1000, 600000, &n, NULL) > 0)
+		t->fin_wait2_ms = (uint32_t)n;
+	if (get_int(ld, grp, "tcp", "connect_timeout_ms", 100, 600000, &n, NULL) > 0)
+		t->connect_timeout_ms = (uint32_t)n;
+	load_tcp_keepalive(ld, grp, t);
+	if (get_int(ld, grp, "tcp", "challenge_ack_per_s", 1, 1000, &n, NULL) > 0)
+		t->challenge_ack_per_s = (uint32_t)n;
+}
+
 /* ---- ports ---- */
 
 /* What later ports are checked against; valid flags say what was stored. */
@@ -1152,12 +1282,87 @@ load_port_routes(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp
 	}
 }
 
+/* A rate in percent: an integer or a float, 0..100. */
+static int
+get_percent(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	    double *v)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+	double x;
+
+	if (!lookup(grp, name, &s))
+		return 0;
+	path_member(path, gpath, name);
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		x = config_setting_get_float(s);
+	else if (is_int(s))
+		x = (double)config_setting_get_int64(s);
+	else {
+		fail(ld, s, path, "expected a percentage (a number 0..100)");
+		return -1;
+	}
+	if (!(x >= 0.0 && x <= 100.0)) {
+		fail(ld, s, path, "%g is out of range (0..100 percent)", x);
+		return -1;
+	}
+	*v = x;
+	return 1;
+}
+
+static void
+load_impair_dir(struct loader *ld, const config_setting_t *grp, const char *gpath,
+		const char *name, struct mdp_conf_impair *im, bool *any)
+{
+	static const char *const known[] = {
+		"loss", "corrupt", "duplicate", "reorder", "delay_us", NULL,
+	};
+	const config_setting_t *d;
+	char path[PATH_LEN];
+	long long n;
+
+	path_member(path, gpath, name);
+	if (get_group(ld, grp, gpath, name, &d) <= 0)
+		return;
+	check_known(ld, d, path, known);
+	get_percent(ld, d, path, "loss", &im->loss);
+	get_percent(ld, d, path, "corrupt", &im->corrupt);
+	get_percent(ld, d, path, "duplicate", &im->duplicate);
+	get_percent(ld, d, path, "reorder", &im->reorder);
+	if (get_int(ld, d, path, "delay_us", 0, 1000000, &n, NULL) > 0)
+		im->delay_us = (uint32_t)n;
+	if (im->loss > 0 || im->corrupt > 0 || im->duplicate > 0 || im->reorder > 0 ||
+	    im->delay_us > 0)
+		*any = true;
+}
+
+/* ports[i].impair = { seed = N; rx = { ... }; tx = { ... }; } */
+static void
+load_port_impair(struct loader *ld, const config_setting_t *grp, const char *gpath,
+		 struct mdp_conf_port *p)
+{
+	static const char *const known[] = { "seed", "rx", "tx", NULL };
+	const config_setting_t *ig;
+	char path[PATH_LEN];
+	long long n;
+
+	p->impair_seed = 1;
+	path_member(path, gpath, "impair");
+	if (get_group(ld, grp, gpath, "impair", &ig) <= 0)
+		return;
+	check_known(ld, ig, path, known);
+	if (get_int(ld, ig, path, "seed", 0, INT64_MAX, &n, NULL) > 0)
+		p->impair_seed = (uint64_t)n;
+	load_impair_dir(ld, ig, path, "rx", &p->impair_rx, &p->impair);
+	load_impair_dir(ld, ig, path, "tx", &p->impair_tx, &p->impair);
+}
+
 static void
 load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
 {
 	static const char *const known[] = {
 		"name", "device", "mac", "address", "gateway", "routes", "rx_queues",
-		"tx_queues", "rx_desc", "tx_desc", "mtu", "promiscuous", NULL,
+		"tx_queues", "rx_desc", "tx_desc", "mtu", "promiscuous", "impair", NULL,
 	};
 	static const char *const qnames[] = { "rx_queues", "tx_queues" };
 	struct loader *ld = pc->ld;
@@ -1289,6 +1494,7 @@ load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
 	}
 
 	get_bool(ld, grp, gpath, "promiscuous", &p->promiscuous);
+	load_port_impair(ld, grp, gpath, p);
 }
 
 static void
@@ -1334,6 +1540,241 @@ load_ports(struct loader *ld, const config_setting_t *root, struct mdp_config *c
 	}
 	cfg->n_ports = n;
 	free(pc);
+}
+
+/* ---- listeners ---- */
+
+/* "a.b.c.d:port", the port 1..5 digits without a leading zero (range is
+ * the caller's). */
+static bool
+parse_host_port(const char *s, uint32_t *addr, unsigned *port)
+{
+	const char *colon = strrchr(s, ':');
+	char a[MDP_IPV4_STRLEN];
+	size_t n, d;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(a))
+		return false;
+	n = (size_t)(colon - s);
+	memcpy(a, s, n);
+	a[n] = '\0';
+	if (mdp_ipv4_parse(a, addr) < 0)
+		return false;
+	d = strspn(colon + 1, "0123456789");
+	if (d < 1 || d > 5 || colon[d + 1] != '\0' || (colon[1] == '0' && d > 1))
+		return false;
+	*port = (unsigned)strtoul(colon + 1, NULL, 10);
+	return true;
+}
+
+/* Format a listener's address: "*" for any. */
+static const char *
+listen_addr_format(uint32_t addr, char *buf)
+{
+	if (addr == 0)
+		return strcpy(buf, "*");
+	return mdp_ipv4_format(addr, buf);
+}
+
+static void
+load_listener_upstream(struct loader *ld, const config_setting_t *grp, const char *gpath,
+		       struct mdp_conf_listener *l, bool kind_ok)
+{
+	char path[PATH_LEN], a[MDP_IPV4_STRLEN];
+	const config_setting_t *s;
+	const char *v, *why;
+	uint32_t addr;
+	unsigned port;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, "upstream", &v, &s);
+	if (rc == 0 && kind_ok && l->kind == MDP_LISTENER_TCP_PROXY)
+		missing(ld, grp, gpath, "upstream");
+	if (rc <= 0)
+		return;
+	path_member(path, gpath, "upstream");
+	if (kind_ok && l->kind != MDP_LISTENER_TCP_PROXY) {
+		fail(ld, s, path, "upstream only applies to tcp_proxy");
+		return;
+	}
+	if (!parse_host_port(v, &addr, &port)) {
+		fail(ld, s, path, "'%s' is not an IPv4 address and port (a.b.c.d:port)", v);
+		return;
+	}
+	if (port < 1 || port > 65535) {
+		fail(ld, s, path, "port %u is out of range (1..65535)", port);
+		return;
+	}
+	why = bad_host_reason(addr);
+	if (why != NULL) {
+		fail(ld, s, path, "%s %s", mdp_ipv4_format(addr, a), why);
+		return;
+	}
+	l->upstream_addr = addr;
+	l->upstream_port = (uint16_t)port;
+}
+
+/* What later listeners are checked against. */
+struct listener_state {
+	bool name_ok;
+	bool pair_ok;		/* addr and port valid */
+};
+
+static void
+load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *st,
+	      unsigned idx, const config_setting_t *grp)
+{
+	static const char *const known[] = {
+		"name", "kind", "address", "port", "upstream", NULL,
+	};
+	static const struct {
+		const char *name;
+		enum mdp_listener_kind kind;
+	} kinds[] = {
+		{ "echo", MDP_LISTENER_ECHO },
+		{ "discard", MDP_LISTENER_DISCARD },
+		{ "tcp_proxy", MDP_LISTENER_TCP_PROXY },
+	};
+	struct mdp_conf_listener *l = &cfg->listeners[idx];
+	char gpath[PATH_LEN], path[PATH_LEN], a[MDP_IPV4_STRLEN], b[MDP_IPV4_STRLEN];
+	const config_setting_t *s, *ps;
+	bool kind_ok = false, addr_ok = true;
+	const char *v;
+	long long n;
+	int rc;
+
+	path_elem(gpath, "listeners", idx);
+	memset(l, 0, sizeof(*l));
+	check_known(ld, grp, gpath, known);
+
+	rc = get_string(ld, grp, gpath, "name", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "name");
+	if (rc > 0) {
+		path_member(path, gpath, "name");
+		if (!valid_port_name(v)) {
+			fail(ld, s, path, "'%s' must be 1..31 characters of A-Z a-z 0-9 _ -", v);
+		} else {
+			st[idx].name_ok = true;
+			for (unsigned j = 0; j < idx; j++) {
+				if (st[j].name_ok && strcmp(cfg->listeners[j].name, v) == 0) {
+					fail(ld, s, path, "'%s' is also the name of listeners[%u]",
+					     v, j);
+					st[idx].name_ok = false;
+					break;
+				}
+			}
+			if (st[idx].name_ok)
+				snprintf(l->name, sizeof(l->name), "%s", v);
+		}
+	}
+
+	rc = get_string(ld, grp, gpath, "kind", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "kind");
+	if (rc > 0) {
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			if (strcmp(v, kinds[k].name) == 0) {
+				l->kind = kinds[k].kind;
+				kind_ok = true;
+				break;
+			}
+		}
+		if (!kind_ok) {
+			path_member(path, gpath, "kind");
+			fail(ld, s, path, "unknown kind '%s' (expected echo, discard or tcp_proxy)",
+			     v);
+		}
+	}
+
+	rc = get_string(ld, grp, gpath, "address", &v, &s);
+	if (rc < 0)
+		addr_ok = false;
+	if (rc > 0) {
+		path_member(path, gpath, "address");
+		if (mdp_ipv4_parse(v, &l->addr) < 0) {
+			fail(ld, s, path, "'%s' is not an IPv4 address", v);
+			addr_ok = false;
+		} else {
+			bool ours = false, known_all = cfg->n_ports > 0;
+
+			/* a port whose address was rejected holds 0: then the
+			 * listener cannot be judged, and its port's error says why */
+			for (unsigned i = 0; i < cfg->n_ports; i++) {
+				uint32_t pa = cfg->ports[i].addr;
+
+				ours = ours || (pa != 0 && pa == l->addr);
+				known_all = known_all && pa != 0;
+			}
+			if (!ours) {
+				if (known_all)
+					fail(ld, s, path, "%s is not the address of any port", v);
+				addr_ok = false;
+			}
+		}
+	}
+
+	rc = get_int(ld, grp, gpath, "port", 1, 65535, &n, &ps);
+	if (rc == 0)
+		missing(ld, grp, gpath, "port");
+	if (rc > 0) {
+		l->port = (uint16_t)n;
+		st[idx].pair_ok = addr_ok;
+	}
+	if (st[idx].pair_ok) {
+		/* "any" takes the port on every address: it collides with all */
+		path_member(path, gpath, "port");
+		for (unsigned j = 0; j < idx; j++) {
+			const struct mdp_conf_listener *o = &cfg->listeners[j];
+
+			if (!st[j].pair_ok || o->port != l->port)
+				continue;
+			if (o->addr == l->addr)
+				fail(ld, ps, path, "%s:%u is also used by listeners[%u]",
+				     listen_addr_format(l->addr, a), l->port, j);
+			else if (o->addr == 0 || l->addr == 0)
+				fail(ld, ps, path, "%s:%u overlaps %s:%u of listeners[%u]",
+				     listen_addr_format(l->addr, a), l->port,
+				     listen_addr_format(o->addr, b), o->port, j);
+			else
+				continue;
+			st[idx].pair_ok = false;
+			break;
+		}
+	}
+
+	load_listener_upstream(ld, grp, gpath, l, kind_ok);
+}
+
+/* After the ports: a listener's address must be one of theirs. */
+static void
+load_listeners(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	struct listener_state st[MDP_MAX_LISTENERS] = { { 0 } };
+	const config_setting_t *ls;
+	unsigned n;
+
+	if (get_group_list(ld, root, "", "listeners", &ls) <= 0)
+		return;
+	n = (unsigned)config_setting_length(ls);
+	if (n > MDP_MAX_LISTENERS) {
+		fail(ld, ls, "listeners", "%u listeners, at most %u are allowed", n,
+		     MDP_MAX_LISTENERS);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(ls, i);
+		char path[PATH_LEN];
+
+		if (!config_setting_is_group(g)) {
+			path_elem(path, "listeners", i);
+			fail(ld, g, path, "expected a group ({ name = ...; ... })");
+			memset(&cfg->listeners[i], 0, sizeof(cfg->listeners[i]));
+			continue;
+		}
+		load_listener(ld, cfg, st, i, g);
+	}
+	cfg->n_listeners = n;
 }
 
 /* ---- entry points ---- */
@@ -1454,6 +1895,29 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->ctrl_max_line = 65536;
 	cfg->ctrl_idle_timeout_s = 300;
 	cfg->log_level = MDP_LOG_INFO;
+	cfg->tcp.max_conns = 16384;
+	cfg->tcp.rcv_buf = 262144;
+	cfg->tcp.snd_buf = 262144;
+	cfg->tcp.ooo_max = 4194304;
+	cfg->tcp.syn_backlog = 1024;
+	cfg->tcp.syncookies = true;
+	cfg->tcp.sack = true;
+	cfg->tcp.timestamps = true;
+	cfg->tcp.window_scaling = true;
+	cfg->tcp.cc = MDP_TCP_CC_CUBIC;
+	cfg->tcp.initial_rto_ms = 1000;
+	cfg->tcp.min_rto_ms = 200;
+	cfg->tcp.max_rto_ms = 120000;
+	cfg->tcp.max_retries = 15;
+	cfg->tcp.syn_retries = 6;
+	cfg->tcp.delayed_ack_ms = 40;
+	cfg->tcp.time_wait_ms = 60000;
+	cfg->tcp.fin_wait2_ms = 60000;
+	cfg->tcp.connect_timeout_ms = 10000;
+	cfg->tcp.keepalive_idle_s = 0;
+	cfg->tcp.keepalive_interval_s = 75;
+	cfg->tcp.keepalive_count = 9;
+	cfg->tcp.challenge_ack_per_s = 10;
 }
 
 void
@@ -1473,7 +1937,7 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 {
 	static const char *const known[] = {
 		"log_level", "eal", "cores", "mempool", "idle", "burst", "arp", "timers",
-		"control", "ports", NULL,
+		"control", "tcp", "ports", "listeners", NULL,
 	};
 	bool workers_ok, room_ok;
 	long long v;
@@ -1489,7 +1953,9 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 	load_arp(ld, root, cfg);
 	load_timers(ld, root, cfg);
 	load_control(ld, root, cfg);
+	load_tcp(ld, root, cfg);
 	load_ports(ld, root, cfg, workers_ok, room_ok);
+	load_listeners(ld, root, cfg);
 }
 
 static int

@@ -17,6 +17,7 @@
 #define MDP_MAX_ROUTES 64
 #define MDP_MAX_EAL_ARGS 32
 #define MDP_PATH_MAX 108	/* sizeof(sun_path) */
+#define MDP_MAX_LISTENERS 64
 
 enum mdp_idle_mode {
 	MDP_IDLE_ADAPTIVE = 0,	/* back off with bounded sleeps when idle */
@@ -27,6 +28,17 @@ struct mdp_conf_route {
 	uint32_t dst;		/* network, host order */
 	uint8_t dst_len;
 	uint32_t via;		/* next hop, host order; must be on-link */
+};
+
+/* Impairment of one direction of a port (see dp/net/impair.c): rates in
+ * percent of packets, applied in this order: loss, corrupt, duplicate,
+ * reorder, delay. */
+struct mdp_conf_impair {
+	double loss;
+	double corrupt;
+	double duplicate;
+	double reorder;
+	uint32_t delay_us;
 };
 
 struct mdp_conf_port {
@@ -45,6 +57,52 @@ struct mdp_conf_port {
 	uint16_t tx_desc;
 	uint16_t mtu;
 	bool promiscuous;
+	bool impair;		/* any impairment configured */
+	uint64_t impair_seed;
+	struct mdp_conf_impair impair_rx;
+	struct mdp_conf_impair impair_tx;
+};
+
+/* TCP (docs/configuration.md "tcp"). Sizes in bytes, times in ms. */
+struct mdp_conf_tcp {
+	uint32_t max_conns;		/* per worker */
+	uint32_t rcv_buf;		/* receive window per connection */
+	uint32_t snd_buf;		/* send buffer per connection */
+	uint32_t ooo_max;		/* out-of-order bytes held per worker */
+	uint32_t syn_backlog;		/* half-open connections per listener per worker */
+	bool syncookies;		/* cookies when the backlog is full */
+	bool sack;
+	bool timestamps;
+	bool window_scaling;
+	int cc;				/* enum mdp_tcp_cc_algo */
+	uint32_t initial_rto_ms;
+	uint32_t min_rto_ms;
+	uint32_t max_rto_ms;
+	uint32_t max_retries;		/* data retransmissions before abort */
+	uint32_t syn_retries;
+	uint32_t delayed_ack_ms;	/* 0: ACK every segment */
+	uint32_t time_wait_ms;
+	uint32_t fin_wait2_ms;
+	uint32_t connect_timeout_ms;
+	uint32_t keepalive_idle_s;	/* 0: no keepalive */
+	uint32_t keepalive_interval_s;
+	uint32_t keepalive_count;
+	uint32_t challenge_ack_per_s;	/* per connection (RFC 5961 7) */
+};
+
+enum mdp_listener_kind {
+	MDP_LISTENER_ECHO = 0,
+	MDP_LISTENER_DISCARD,
+	MDP_LISTENER_TCP_PROXY,
+};
+
+struct mdp_conf_listener {
+	char name[32];
+	enum mdp_listener_kind kind;
+	uint32_t addr;			/* 0: any of our addresses */
+	uint16_t port;
+	uint32_t upstream_addr;		/* tcp_proxy */
+	uint16_t upstream_port;
 };
 
 struct mdp_config {
@@ -100,6 +158,10 @@ struct mdp_config {
 
 	struct mdp_conf_port ports[MDP_MAX_PORTS];
 	unsigned n_ports;
+
+	struct mdp_conf_tcp tcp;
+	struct mdp_conf_listener listeners[MDP_MAX_LISTENERS];
+	unsigned n_listeners;
 };
 
 /*

@@ -25,7 +25,7 @@ mdp_arp_table_create(const struct mdp_arp_params *p, struct mdp_wheel *wheel,
 	if (p == NULL || wheel == NULL || ops == NULL || ops->solicit == NULL ||
 	    ops->flush == NULL || ops->drop == NULL || p->entries == 0 ||
 	    p->entries >= MDP_ARP_NIL / 2 || p->retries == 0 || p->retries > 255 ||
-	    p->pending_max > UINT16_MAX)
+	    p->pending_max > UINT16_MAX || (p->pending_max > 0 && p->pending_total_max == 0))
 		return NULL;
 	while (nb < p->entries)
 		nb <<= 1;
@@ -64,9 +64,13 @@ mdp_arp_table_create(const struct mdp_arp_params *p, struct mdp_wheel *wheel,
 static void
 entry_drop_pending(struct mdp_arp_table *t, struct mdp_arp_entry *e)
 {
-	for (uint16_t i = 0; i < e->n_pending; i++)
-		t->ops->drop(t->ctx, e->port, e->pending[i]);
+	uint16_t n = e->n_pending;
+
+	/* Zero first: a drop hook may look at the table. */
 	e->n_pending = 0;
+	t->pending_total -= n;
+	for (uint16_t i = 0; i < n; i++)
+		t->ops->drop(t->ctx, e->port, e->pending[i]);
 }
 
 /* Unlink e from its bucket chain and put it on the free list. */
@@ -129,6 +133,7 @@ entry_new(struct mdp_arp_table *t, uint16_t port, uint32_t ip)
 	e->ip = ip;
 	e->port = port;
 	e->tries = 0;
+	e->used = 0;
 	e->n_pending = 0;
 	memset(e->mac, 0, sizeof(e->mac));
 	e->next = t->buckets[b];
@@ -142,26 +147,41 @@ entry_timer_cb(struct mdp_timer *tm, void *arg)
 {
 	struct mdp_arp_entry *e = arg;
 	struct mdp_arp_table *t = e->tbl;
+	uint16_t port = e->port;
+	uint32_t ip = e->ip;
 
 	(void)tm;
-	if (e->state == MDP_ARP_INCOMPLETE) {
+	switch (e->state) {
+	case MDP_ARP_INCOMPLETE:
+	case MDP_ARP_PROBE:
 		if (e->tries < t->p.retries) {
 			e->tries++;
-			t->ops->solicit(t->ctx, e->port, e->ip);
+			t->ops->solicit(t->ctx, port, ip);
 			mdp_timer_start(t->wheel, &e->timer, t->p.retry_ticks);
 			return;
 		}
-		entry_release(t, e);
+		if (e->state == MDP_ARP_INCOMPLETE) {
+			entry_release(t, e);
+			return;
+		}
+		break;
+	case MDP_ARP_REACHABLE:
+		if (e->used) {
+			/* Still carrying traffic: confirm before forgetting. */
+			e->state = MDP_ARP_PROBE;
+			e->used = 0;
+			e->tries = 1;
+			t->ops->solicit(t->ctx, port, ip);
+			mdp_timer_start(t->wheel, &e->timer, t->p.retry_ticks);
+			return;
+		}
+		break;
+	default:
 		return;
 	}
-	if (e->state == MDP_ARP_REACHABLE) {
-		uint16_t port = e->port;
-		uint32_t ip = e->ip;
-
-		entry_release(t, e);
-		if (t->ops->expired != NULL)
-			t->ops->expired(t->ctx, port, ip);
-	}
+	entry_release(t, e);
+	if (t->ops->expired != NULL)
+		t->ops->expired(t->ctx, port, ip);
 }
 
 enum mdp_arp_result
@@ -170,8 +190,9 @@ mdp_arp_resolve(struct mdp_arp_table *t, uint16_t port, uint32_t ip, void *pkt,
 {
 	struct mdp_arp_entry *e = mdp_arp_lookup(t, port, ip);
 
-	if (e != NULL && e->state == MDP_ARP_REACHABLE) {
+	if (e != NULL && (e->state == MDP_ARP_REACHABLE || e->state == MDP_ARP_PROBE)) {
 		memcpy(mac, e->mac, 6);
+		e->used = 1;
 		return MDP_ARP_HIT;
 	}
 	if (e == NULL) {
@@ -186,9 +207,10 @@ mdp_arp_resolve(struct mdp_arp_table *t, uint16_t port, uint32_t ip, void *pkt,
 	}
 	if (pkt == NULL)
 		return MDP_ARP_QUEUED;
-	if (e->n_pending >= t->p.pending_max)
+	if (e->n_pending >= t->p.pending_max || t->pending_total >= t->p.pending_total_max)
 		return MDP_ARP_QFULL;
 	e->pending[e->n_pending++] = pkt;
+	t->pending_total++;
 	return MDP_ARP_QUEUED;
 }
 
@@ -200,7 +222,9 @@ mdp_arp_learn(struct mdp_arp_table *t, uint16_t port, uint32_t ip, const uint8_t
 	uint16_t n;
 
 	if (e == NULL) {
-		if (!create)
+		/* Others' traffic may fill three quarters of the table; the
+		 * rest stays for the addresses we resolve ourselves. */
+		if (!create || t->used >= t->p.entries - t->p.entries / 4)
 			return NULL;
 		e = entry_new(t, port, ip);
 		if (e == NULL)
@@ -209,12 +233,14 @@ mdp_arp_learn(struct mdp_arp_table *t, uint16_t port, uint32_t ip, const uint8_t
 	memcpy(e->mac, mac, 6);
 	e->state = MDP_ARP_REACHABLE;
 	e->tries = 0;
+	e->used = 0;
 	e->updated = t->wheel->now;
 	mdp_timer_start(t->wheel, &e->timer, t->p.timeout_ticks);
 	/* Flush in arrival order. A flush hook cannot reach this entry's queue
 	 * again (the entry is REACHABLE now), so the loop is stable. */
 	n = e->n_pending;
 	e->n_pending = 0;
+	t->pending_total -= n;
 	for (uint16_t i = 0; i < n; i++)
 		t->ops->flush(t->ctx, port, e->mac, e->pending[i]);
 	return e;

@@ -16,7 +16,19 @@
  * pointers, owned by the table while queued); a request is sent through the
  * `solicit` hook and retried on the wheel, and when the last retry runs out
  * the queue is handed to `drop` and the entry freed. A resolved entry is
- * REACHABLE until its aging timer removes it; learning again restarts it.
+ * REACHABLE until its aging timer runs out. An entry that carried traffic
+ * since it was last confirmed is then PROBEd rather than dropped: its MAC
+ * stays in use while `retries` requests go out `retry_ticks` apart (Linux's
+ * STALE/PROBE, simplified); an answer makes it REACHABLE again, silence
+ * frees it. An unused entry is freed at once. Learning restarts aging.
+ *
+ * Bounds against a hostile link: entries created by others' ARP traffic
+ * (mdp_arp_learn with create) stop at three quarters of the table, so the
+ * addresses we resolve ourselves keep a quarter of it (replies to many
+ * unknown on-link sources can still use that quarter until their
+ * resolutions time out); queued packets are capped per entry and
+ * per table (pending_total_max), so a spray of unresolvable destinations
+ * cannot hold the mbuf pool.
  *
  * Everything is allocated by mdp_arp_table_create(); nothing after.
  * Not thread-safe: one table per worker core.
@@ -26,6 +38,7 @@ enum mdp_arp_state {
 	MDP_ARP_FREE = 0,
 	MDP_ARP_INCOMPLETE,
 	MDP_ARP_REACHABLE,
+	MDP_ARP_PROBE,		/* aged but in use: MAC still valid, re-asking */
 };
 
 struct mdp_arp_table;
@@ -34,8 +47,9 @@ struct mdp_arp_entry {
 	uint32_t ip;		/* host order */
 	uint16_t port;
 	uint8_t state;		/* enum mdp_arp_state */
-	uint8_t tries;		/* requests sent while INCOMPLETE */
+	uint8_t tries;		/* requests sent while INCOMPLETE or PROBE */
 	uint8_t mac[6];
+	uint8_t used;		/* resolved a packet since last confirmed */
 	uint16_t n_pending;
 	uint32_t next;		/* bucket chain, or free list */
 	uint64_t updated;	/* wheel tick of the last change */
@@ -58,6 +72,7 @@ struct mdp_arp_ops {
 struct mdp_arp_params {
 	uint32_t entries;	/* table size */
 	uint32_t pending_max;	/* queued packets per INCOMPLETE entry */
+	uint32_t pending_total_max;	/* queued packets in the whole table */
 	uint32_t retries;	/* requests before giving up (>= 1) */
 	uint64_t retry_ticks;	/* wheel ticks between requests */
 	uint64_t timeout_ticks;	/* wheel ticks a REACHABLE entry lives */
@@ -74,6 +89,7 @@ struct mdp_arp_table {
 	void **pending_mem;
 	uint32_t free_head;
 	uint32_t used;
+	uint32_t pending_total;
 };
 
 #define MDP_ARP_NIL UINT32_MAX
@@ -98,8 +114,8 @@ void mdp_arp_table_free(struct mdp_arp_table *t);
 struct mdp_arp_entry *mdp_arp_lookup(struct mdp_arp_table *t, uint16_t port, uint32_t ip);
 
 /*
- * Find the MAC for (port, ip). On a REACHABLE entry copies it to mac and
- * returns MDP_ARP_HIT. Otherwise queues pkt (creating an INCOMPLETE entry
+ * Find the MAC for (port, ip). On a REACHABLE or PROBE entry copies it to
+ * mac and returns MDP_ARP_HIT. Otherwise queues pkt (creating an INCOMPLETE entry
  * and soliciting if there was none) and returns MDP_ARP_QUEUED, or returns
  * MDP_ARP_FULL / MDP_ARP_QFULL without taking pkt. pkt may be NULL to only
  * start resolution.
@@ -112,7 +128,7 @@ enum mdp_arp_result mdp_arp_resolve(struct mdp_arp_table *t, uint16_t port, uint
  * updated (RFC 826's merge rule for packets not addressed to us). An
  * INCOMPLETE entry becomes REACHABLE and its queue is flushed through
  * ops->flush in arrival order. Returns the entry, or NULL when none exists
- * (create false) or the table is full.
+ * (create false) or the table is three quarters full (create true).
  */
 struct mdp_arp_entry *mdp_arp_learn(struct mdp_arp_table *t, uint16_t port, uint32_t ip,
 				    const uint8_t mac[6], bool create);

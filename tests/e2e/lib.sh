@@ -18,7 +18,11 @@ E2E_BUILD=${MESHDP_BUILD:-$E2E_TOP/build}
 MESHDP=$E2E_BUILD/meshdp
 MESHCTL=$E2E_BUILD/meshctl
 E2E_NAME=$(basename "$0" .sh)
-E2E_ID=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
+# A 4-hex-digit id no other running test uses (names must fit IFNAMSIZ).
+while :; do
+	E2E_ID=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
+	ip netns list | grep -q "^mdpt-$E2E_ID-" || break
+done
 E2E_TMP=$(mktemp -d "/tmp/meshdp-e2e-$E2E_NAME.XXXXXX")
 E2E_NETNS=()
 E2E_PIDS=()
@@ -38,7 +42,9 @@ e2e_cleanup() {
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	done
-	for ns in "${E2E_NETNS[@]}"; do
+	# Every namespace of this test, also one whose creation we did not
+	# get to record.
+	for ns in "${E2E_NETNS[@]}" $(ip netns list | awk -v p="mdpt-$E2E_ID-" 'index($1, p) == 1 {print $1}'); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	if [ $rc -ne 0 ] && [ -f "$E2E_TMP/meshdp.log" ]; then
@@ -64,13 +70,14 @@ e2e_check() {
 	e2e_ok "$what"
 }
 
-# e2e_ns NAME -> creates namespace mdpt-ID-NAME, prints its name
+# e2e_ns NAME VAR: create namespace mdpt-ID-NAME and store its name in VAR.
+# (Not $(...): a subshell would lose the cleanup list.)
 e2e_ns() {
 	local ns="mdpt-$E2E_ID-$1"
 	ip netns add "$ns" || e2e_fail "ip netns add $ns"
 	E2E_NETNS+=("$ns")
 	ip -n "$ns" link set lo up
-	echo "$ns"
+	printf -v "$2" %s "$ns"
 }
 
 # e2e_veth NS_A IF_A NS_B IF_B: a veth pair between two namespaces.
@@ -102,8 +109,8 @@ e2e_device() {
 #   e2e_topology_simple KIND [WORKERS]
 e2e_topology_simple() {
 	local kind=$1 workers=${2:-1}
-	NS_DP=$(e2e_ns dp)
-	NS_CL=$(e2e_ns cl)
+	e2e_ns dp NS_DP
+	e2e_ns cl NS_CL
 	IF_DP="md${E2E_ID}d"
 	IF_CL="md${E2E_ID}c"
 	e2e_veth "$NS_DP" "$IF_DP" "$NS_CL" "$IF_CL"

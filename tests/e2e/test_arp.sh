@@ -43,13 +43,25 @@ queued=$(mctl stats | jget 'r["result"]["total"]["arp_flushed"]')
 [ "$queued" -ge 1 ] || e2e_fail "no packet waited for resolution (arp_flushed = $queued)"
 e2e_ok "meshdp resolved 198.18.0.1 -> $climac; $queued queued packet(s) sent after resolution"
 
-# 4. Aging: with timeout = 3 s the entry is gone after about 4 s.
-sleep 4.5
+# 4. Aging (timeout = 3 s). 198.18.0.1 carried our replies, so when it
+# ages meshdp re-confirms it (a fresh request while the MAC stays in use)
+# rather than dropping it; the client answers and it stays reachable.
+req0=$(mctl stats | jget 'r["result"]["total"]["arp_tx_request"]')
+sleep 4
+mctl arp >"$E2E_TMP/arp.json"
+st=$(jget '[e["state"] for e in r["result"]["entries"] if e["ip"]=="198.18.0.1"]' <"$E2E_TMP/arp.json")
+[ "$st" = "['reachable']" ] || e2e_fail "in-use entry after aging: $st ($(cat "$E2E_TMP/arp.json"))"
+req1=$(mctl stats | jget 'r["result"]["total"]["arp_tx_request"]')
+[ "$req1" -gt "$req0" ] || e2e_fail "no re-confirmation request was sent ($req0 -> $req1)"
+e2e_ok "in-use entry re-confirmed on aging ($((req1 - req0)) request(s)), still reachable"
+
+# ... and with no traffic since, it expires after the next timeout.
+sleep 4
 n=$(mctl arp | jget 'len(r["result"]["entries"])')
 [ "$n" -eq 0 ] || e2e_fail "ARP entries still present after aging: $(mctl arp)"
 exp=$(mctl stats | jget 'r["result"]["total"]["arp_expired"]')
 [ "$exp" -ge 1 ] || e2e_fail "arp_expired = $exp"
-e2e_ok "entries aged out (arp_expired = $exp)"
+e2e_ok "unused entries aged out (arp_expired = $exp)"
 
 # 5. Unresolvable next hop: replies to 198.18.101.1 go via 198.18.0.99,
 # which nobody answers; after 2 requests the queued replies are dropped.

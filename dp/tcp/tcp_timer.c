@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+
+#include "tcp_priv.h"
+
+/*
+ * Three timers per connection on the worker's wheel:
+ *   rtx    SYN/SYN-ACK retransmission, data retransmission (RFC 6298),
+ *          and the persist timer for a zero window (RFC 9293 3.8.6.1)
+ *   delack the delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
+ *   life   TIME-WAIT, FIN-WAIT-2
+ */
+
+static void rtx_fire(struct mdp_timer *t, void *arg);
+static void delack_fire(struct mdp_timer *t, void *arg);
+static void life_fire(struct mdp_timer *t, void *arg);
+
+void
+mdp_tcp_timers_init(struct mdp_tcp_conn *c)
+{
+	mdp_timer_init(&c->rtx, rtx_fire, c);
+	mdp_timer_init(&c->delack, delack_fire, c);
+	mdp_timer_init(&c->life, life_fire, c);
+}
+
+void
+mdp_tcp_timers_stop(struct mdp_tcp_conn *c)
+{
+	struct mdp_wheel *wh = &c->w->wheel;
+
+	mdp_timer_stop(wh, &c->rtx);
+	mdp_timer_stop(wh, &c->delack);
+	mdp_timer_stop(wh, &c->life);
+}
+
+void
+mdp_tcp_rtx_arm(struct mdp_tcp_conn *c)
+{
+	if (!mdp_timer_pending(&c->rtx))
+		mdp_timer_start(&c->w->wheel, &c->rtx, tcp_us_to_ticks(c->w, mdp_tcp_rtt_rto(&c->rtt)));
+}
+
+void
+mdp_tcp_delack_arm(struct mdp_tcp_conn *c)
+{
+	if (!mdp_timer_pending(&c->delack))
+		mdp_timer_start(&c->w->wheel, &c->delack,
+				tcp_ms_to_ticks(c->w, c->s->cfg->delayed_ack_ms));
+}
+
+void
+mdp_tcp_life_arm(struct mdp_tcp_conn *c, uint64_t ms)
+{
+	mdp_timer_start(&c->w->wheel, &c->life, tcp_ms_to_ticks(c->w, ms));
+}
+
+static void
+rtx_fire(struct mdp_timer *t, void *arg)
+{
+	struct mdp_tcp_conn *c = arg;
+	const struct mdp_conf_tcp *cfg = c->s->cfg;
+	uint32_t flight = c->snd_max - c->snd_una;
+
+	(void)t;
+	switch (c->state) {
+	case MDP_TCP_SYN_SENT:
+	case MDP_TCP_SYN_RCVD:
+		if (++c->rtx_count > cfg->syn_retries) {
+			TCP_CNT(c, TCP_SYN_TIMEOUT);
+			mdp_tcp_conn_done(c, -ETIMEDOUT);
+			return;
+		}
+		/* RFC 6298 5.5 and 5.7 */
+		mdp_tcp_rtt_backoff(&c->rtt);
+		TCP_CNT(c, TCP_RETRANS);
+		mdp_tcp_send_syn(c);
+		mdp_tcp_rtx_arm(c);
+		return;
+	case MDP_TCP_CLOSED:
+	case MDP_TCP_LISTEN:
+	case MDP_TCP_TIME_WAIT:
+		return;
+	default:
+		break;
+	}
+	if (flight == 0) {
+		if (c->snd_wnd == 0 && c->sndq.bytes > 0) {
+			/* Persist: probe the zero window with one byte beyond
+			 * it; backing off as RTOs do, never giving up while the
+			 * peer answers. */
+			TCP_CNT(c, TCP_PERSIST_PROBE);
+			mdp_tcp_rtt_backoff(&c->rtt);
+			mdp_tcp_retransmit(c, c->snd_una, 1);
+			mdp_tcp_rtx_arm(c);
+		}
+		return;
+	}
+	if (++c->rtx_count > cfg->max_retries) {
+		/* RFC 9293 3.8.3 R2: give up, tell the application. */
+		TCP_CNT(c, TCP_RTO_ABORT);
+		mdp_tcp_send_rst(c);
+		mdp_tcp_conn_done(c, -ETIMEDOUT);
+		return;
+	}
+	TCP_CNT(c, TCP_RTO);
+	/* RFC 5681 (4) and RFC 6298 5.5-5.6: collapse the window, back off,
+	 * resend from the first unacknowledged byte (go-back-N from snd_una;
+	 * RFC 6675 5.1 says to forget the SACK scoreboard). */
+	mdp_tcp_cc_on_rto(&c->cc, flight, c->rtx_count > 1);
+	mdp_tcp_rtt_backoff(&c->rtt);
+	mdp_tcp_sack_reset(&c->sb);
+	c->flags &= ~(uint32_t)MDP_TCPF_IN_RECOVERY;
+	c->dupacks = 0;
+	c->rtt_seq = 0;		/* Karn */
+	c->recover = c->snd_max;
+	c->snd_nxt = c->snd_una;
+	mdp_tcp_output(c);
+	mdp_tcp_rtx_arm(c);
+}
+
+static void
+delack_fire(struct mdp_timer *t, void *arg)
+{
+	struct mdp_tcp_conn *c = arg;
+
+	(void)t;
+	if (c->flags & MDP_TCPF_DELACK)
+		mdp_tcp_send_ack(c);
+}
+
+static void
+life_fire(struct mdp_timer *t, void *arg)
+{
+	struct mdp_tcp_conn *c = arg;
+
+	(void)t;
+	switch (c->state) {
+	case MDP_TCP_TIME_WAIT:
+		mdp_tcp_conn_done(c, 0);
+		return;
+	case MDP_TCP_FIN_WAIT_2:
+		/* The peer never closed: do not wait for ever (Linux's
+		 * tcp_fin_timeout). */
+		TCP_CNT(c, TCP_FIN_WAIT2_TIMEOUT);
+		mdp_tcp_conn_done(c, 0);
+		return;
+	default:
+		return;
+	}
+}
