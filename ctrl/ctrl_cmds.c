@@ -10,6 +10,8 @@
 
 #include "ctrl_cmds.h"
 #include "dp.h"
+#include "tcp/mdp_tcp_cc.h"
+#include "tcp/tcp_info.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
 
@@ -412,6 +414,93 @@ cmd_log_level(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 			 mdp_log_level_name(prev));
 }
 
+/* conns: each worker copies its connections into rows we allocated. */
+struct conns_dump {
+	int state;
+	size_t n, total, cap;
+	struct mdp_tcp_conn_info rows[];
+};
+
+static int
+conns_on_worker(struct mdp_worker *w, void *arg)
+{
+	struct conns_dump *d = arg;
+
+	return mdp_tcp_info_dump(w, d->state, d->rows, d->cap, &d->n, &d->total);
+}
+
+static json_t *
+endpoint_json(uint32_t a, uint16_t port)
+{
+	char buf[MDP_IPV4_STRLEN];
+
+	return json_sprintf("%s:%u", mdp_ipv4_format(a, buf), port);
+}
+
+static json_t *
+cmd_conns(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	json_t *js = json_object_get(args, "state"), *jl = json_object_get(args, "limit"), *list;
+	json_int_t limit = jl ? json_integer_value(jl) : 1000;
+	size_t total = 0, shown = 0;
+	int state = -1;
+
+	if (js != NULL && (state = mdp_tcp_state_parse(json_string_value(js))) < 0)
+		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG,
+				     "state '%.32s' unknown (ESTABLISHED, TIME-WAIT, ...)",
+				     json_string_value(js));
+	if (limit < 0 || limit > 1000000)
+		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "limit %lld out of range (0..1000000)",
+				     (long long)limit);
+	list = json_array();
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		size_t cap = (size_t)limit > shown ? (size_t)limit - shown : 0;
+		struct conns_dump *d = malloc(sizeof(*d) + cap * sizeof(d->rows[0]));
+		int rc;
+
+		if (d == NULL) {
+			json_decref(list);
+			return mdp_ctrl_fail(err, MDP_CTRL_ERR_INTERNAL, "out of memory");
+		}
+		d->state = state;
+		d->cap = cap;
+		rc = mdp_worker_call(dp->workers[i], conns_on_worker, d, CALL_TIMEOUT_MS);
+		if (rc == -ETIMEDOUT || rc == -EBUSY) {
+			if (rc == -EBUSY)
+				free(d);	/* on a time-out the call owns it */
+			json_decref(list);
+			return mdp_ctrl_fail(err, rc == -EBUSY ? MDP_CTRL_ERR_BUSY :
+					     MDP_CTRL_ERR_TIMEOUT, "worker %u did not answer", i);
+		}
+		for (size_t k = 0; k < d->n; k++) {
+			const struct mdp_tcp_conn_info *r = &d->rows[k];
+
+			json_array_append_new(list, json_pack(
+				"{s:i, s:s, s:o, s:o, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I,"
+				" s:I, s:I, s:I, s:I, s:I, s:I}",
+				"worker", i, "port", dp->ports[r->port].conf->name,
+				"local", endpoint_json(r->laddr, r->lport),
+				"remote", endpoint_json(r->raddr, r->rport),
+				"state", mdp_tcp_state_name(r->state),
+				"cc", mdp_tcp_cc_name(r->cc) ? mdp_tcp_cc_name(r->cc) : "?",
+				"mss", r->smss,
+				"cwnd", (json_int_t)r->cwnd, "ssthresh", (json_int_t)r->ssthresh,
+				"snd_wnd", (json_int_t)r->snd_wnd, "rcv_wnd", (json_int_t)r->rcv_wnd,
+				"srtt_us", (json_int_t)r->srtt_us, "rto_us", (json_int_t)r->rto_us,
+				"send_queue", (json_int_t)r->sndq, "ooo_bytes", (json_int_t)r->ooo,
+				"retransmits", (json_int_t)r->retrans,
+				"bytes_in", (json_int_t)r->bytes_in, "bytes_out", (json_int_t)r->bytes_out,
+				"age_ms", (json_int_t)(r->age_ticks * dp->cfg->timer_tick_us / 1000)));
+		}
+		shown += d->n;
+		total += d->total;
+		free(d);
+	}
+	return json_pack("{s:o, s:I, s:b}", "conns", list, "total", (json_int_t)total,
+			 "truncated", total > shown);
+}
+
 static const struct mdp_ctrl_cmd commands[] = {
 	{ "help", "list the commands", { { 0 } }, cmd_help },
 	{ "version", "meshdp and DPDK versions", { { 0 } }, cmd_version },
@@ -425,6 +514,8 @@ static const struct mdp_ctrl_cmd commands[] = {
 	  { { "port", JSON_STRING, false }, { 0 } }, cmd_arp },
 	{ "arp-flush", "remove ARP entries (args: port, ip)",
 	  { { "port", JSON_STRING, false }, { "ip", JSON_STRING, false }, { 0 } }, cmd_arp_flush },
+	{ "conns", "TCP connections of every worker (args: state, limit)",
+	  { { "state", JSON_STRING, false }, { "limit", JSON_INTEGER, false }, { 0 } }, cmd_conns },
 	{ "log-level", "read or set the log level (args: level)",
 	  { { "level", JSON_STRING, false }, { 0 } }, cmd_log_level },
 };

@@ -859,6 +859,79 @@ print_arp(json_t *r)
 	table_print(&t, 0);
 }
 
+/* ---- conns ---------------------------------------------------------- */
+
+/* conns [STATE] [--limit N] */
+static json_t *
+parse_conns(int argc, char **argv)
+{
+	json_t *args = json_object();
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-l") == 0) {
+			char *end;
+			long long n;
+
+			if (i + 1 >= argc)
+				usage_error("%s: --limit needs a number", argv[0]);
+			n = strtoll(argv[++i], &end, 10);
+			if (*end != '\0' || n < 0)
+				usage_error("%s: --limit '%s' is not a count", argv[0], argv[i]);
+			json_object_set_new(args, "limit", json_integer(n));
+		} else if (argv[i][0] == '-') {
+			usage_error("%s: unknown option '%s'", argv[0], argv[i]);
+		} else if (json_object_get(args, "state") == NULL) {
+			json_object_set_new(args, "state", json_string(argv[i]));
+		} else {
+			usage_error("%s: unexpected argument '%s'", argv[0], argv[i]);
+		}
+	}
+	return args;
+}
+
+static void
+print_conns(json_t *r)
+{
+	json_t *conns = json_object_get(r, "conns"), *e;
+	char b[64];
+	struct table t;
+	size_t i;
+
+	if (json_array_size(conns) == 0) {
+		printf("no connections\n");
+		return;
+	}
+	table_init(&t, 11, "lllrrrrrrrr");
+	table_cell(&t, "LOCAL");
+	table_cell(&t, "REMOTE");
+	table_cell(&t, "STATE");
+	table_cell(&t, "W");
+	table_cell(&t, "CWND");
+	table_cell(&t, "SRTT_US");
+	table_cell(&t, "RTO_US");
+	table_cell(&t, "SENDQ");
+	table_cell(&t, "RETRANS");
+	table_cell(&t, "BYTES_IN");
+	table_cell(&t, "BYTES_OUT");
+	json_array_foreach(conns, i, e) {
+		table_cell(&t, "%s", get_str(e, "local", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "remote", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "state", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "worker", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "cwnd", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "srtt_us", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "rto_us", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "send_queue", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "retransmits", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "bytes_in", b, sizeof(b)));
+		table_cell(&t, "%s", get_str(e, "bytes_out", b, sizeof(b)));
+	}
+	table_print(&t, 0);
+	if (json_is_true(json_object_get(r, "truncated")))
+		printf("(%lld connections in all; raise --limit to see more)\n",
+		       (long long)get_int(r, "total"));
+}
+
 /* arp-flush [PORT] [IP]: a lone argument that is an IPv4 address is the IP
  * (port names cannot contain dots, see docs/configuration.md). */
 static json_t *
@@ -1065,6 +1138,8 @@ static const struct command commands[] = {
 	{ "arp", "[PORT]", "ARP caches of every worker", parse_arp, print_arp },
 	{ "arp-flush", "[PORT] [IP]", "remove ARP entries (all, a port's, or one address)",
 	  parse_arp_flush, print_arp_flush },
+	{ "conns", "[STATE] [--limit N]", "TCP connections: 4-tuple, state, cwnd, RTT, bytes",
+	  parse_conns, print_conns },
 	{ "log-level", "[LEVEL]", "show or set the log level (err warn notice info debug)",
 	  parse_log_level, print_log_level },
 	{ "version", "", "meshdp and DPDK versions", parse_none, print_version },

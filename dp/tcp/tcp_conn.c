@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -11,6 +12,7 @@
 
 #include "tcp/mdp_tcp_isn.h"
 #include "tcp_apps.h"
+#include "tcp_info.h"
 #include "tcp_priv.h"
 #include "util/mdp_log.h"
 
@@ -20,7 +22,7 @@ static const char *const state_names[MDP_TCP_STATE_COUNT] = {
 };
 
 const char *
-mdp_tcp_state_name(enum mdp_tcp_state st)
+mdp_tcp_state_name(int st)
 {
 	return (unsigned)st < MDP_TCP_STATE_COUNT ? state_names[st] : "?";
 }
@@ -473,4 +475,68 @@ mdp_tcp_stack_fini(struct mdp_worker *w)
 	rte_free(s->conns);
 	rte_free(s);
 	w->tcp = NULL;
+}
+
+/* ---- introspection (tcp_info.h) ---- */
+
+int
+mdp_tcp_state_parse(const char *name)
+{
+	for (int i = 0; i < MDP_TCP_STATE_COUNT; i++)
+		if (strcasecmp(name, state_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+mdp_tcp_info_dump(struct mdp_worker *w, int state, struct mdp_tcp_conn_info *rows, size_t cap,
+		  size_t *n, size_t *total)
+{
+	struct mdp_tcp_stack *s = w->tcp;
+
+	*n = 0;
+	*total = 0;
+	if (s == NULL)
+		return 0;
+	for (uint32_t i = 0; i < s->cfg->max_conns; i++) {
+		const struct mdp_tcp_conn *c = &s->conns[i];
+		struct mdp_tcp_conn_info *r;
+
+		if (c->state == MDP_TCP_CLOSED || (state >= 0 && c->state != state))
+			continue;
+		(*total)++;
+		if (*n == cap)
+			continue;
+		r = &rows[(*n)++];
+		r->laddr = c->t.laddr;
+		r->raddr = c->t.raddr;
+		r->lport = c->t.lport;
+		r->rport = c->t.rport;
+		r->port = c->port;
+		r->state = c->state;
+		r->cc = (uint8_t)c->cc.algo;
+		r->cwnd = c->cc.cwnd;
+		r->ssthresh = c->cc.ssthresh;
+		r->snd_wnd = c->snd_wnd;
+		r->rcv_wnd = mdp_tcp_rcv_window(c);
+		r->srtt_us = c->rtt.srtt_us;
+		r->rto_us = mdp_tcp_rtt_rto(&c->rtt);
+		r->sndq = c->sndq.bytes;
+		r->ooo = c->ooo_bytes;
+		r->retrans = c->retrans;
+		r->smss = c->smss;
+		r->bytes_in = c->bytes_in;
+		r->bytes_out = c->bytes_out;
+		r->age_ticks = w->wheel.now - c->created_tick;
+	}
+	return 0;
+}
+
+void
+mdp_tcp_info_usage(const struct mdp_worker *w, uint32_t *used, uint32_t *size)
+{
+	const struct mdp_tcp_stack *s = w->tcp;
+
+	*size = s ? s->cfg->max_conns : 0;
+	*used = s ? s->cfg->max_conns - s->n_free : 0;
 }

@@ -83,6 +83,7 @@ struct mdp_tcp_conn {
 	uint32_t ts_recent;	/* RFC 7323 */
 	uint32_t last_ack_sent;
 	uint32_t fin_seq;	/* sequence of the peer's FIN once seen (even out of order) */
+	uint32_t syn_tsval;	/* TSval of a SYN cookie's SYN-ACK (carries its options) */
 	bool fin_seen;
 
 	/* RFC 5961 7: challenge ACKs, per connection */

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "tcp/mdp_syncookie.h"
 #include "tcp/mdp_tcp_isn.h"
 #include "tcp_priv.h"
 
@@ -601,6 +602,114 @@ out:
 		mdp_tcp_output(c);
 }
 
+/*
+ * SYN cookies (the listener's backlog is full): answer with a SYN-ACK whose
+ * ISN encodes the connection (lib/tcp/mdp_syncookie.c) and keep nothing.
+ * Window scale and SACK ride in the low bits of our TSval, so they survive
+ * only when the peer uses timestamps.
+ */
+static void
+cookie_synack(struct mdp_worker *w, const struct mdp_port *p, const struct mdp_tcp_tuple *t,
+	      const struct seg *sg)
+{
+	struct mdp_tcp_stack *s = w->tcp;
+	struct mdp_tcp_conn tmp;
+	struct mdp_syncookie_opts so = { 0 };
+	uint16_t mss;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.w = w;
+	tmp.s = s;
+	tmp.t = *t;
+	tmp.port = p->idx;
+	tmp.state = MDP_TCP_SYN_RCVD;
+	tmp.iss = mdp_syncookie_make(&s->key, t->laddr, t->lport, t->raddr, t->rport, sg->seq,
+				     mdp_syncookie_counter(tcp_now_us(s)),
+				     sg->o.has_mss ? sg->o.mss : 0, &mss);
+	tmp.snd_una = tmp.iss;
+	tmp.snd_nxt = tmp.iss + 1;
+	tmp.rcv_nxt = sg->seq + 1;
+	tmp.rcv_adv = tmp.rcv_nxt;
+	if (sg->o.has_ts && s->cfg->timestamps) {
+		tmp.flags |= MDP_TCPF_TS;
+		tmp.ts_recent = sg->o.tsval;
+		if (sg->o.has_wscale && s->cfg->window_scaling) {
+			tmp.flags |= MDP_TCPF_WS;
+			tmp.rcv_wscale = s->rcv_wscale;
+			so.has_wscale = true;
+			so.wscale = mdp_tcp_wscale_clamp(sg->o.wscale);
+		}
+		if (sg->o.sack_ok && s->cfg->sack) {
+			tmp.flags |= MDP_TCPF_SACK;
+			so.sack_ok = true;
+		}
+		so.mss = mss;
+		tmp.syn_tsval = mdp_syncookie_tsval(tcp_ts_now(s), &so);
+		if (tmp.syn_tsval == 0)
+			tmp.syn_tsval = 1;
+	}
+	mdp_timer_init(&tmp.delack, NULL, NULL);
+	MDP_CNT_INC(w, p->idx, TCP_SYNCOOKIE_SENT);
+	mdp_tcp_send_syn(&tmp);
+}
+
+/* An ACK for a listener with no connection: a SYN cookie's third step?
+ * Returns the new ESTABLISHED connection, or NULL. */
+static struct mdp_tcp_conn *
+cookie_ack(struct mdp_worker *w, const struct mdp_port *p, struct mdp_tcp_listener *l,
+	   const struct mdp_tcp_tuple *t, const struct seg *sg)
+{
+	struct mdp_tcp_stack *s = w->tcp;
+	struct mdp_syncookie_opts so = { 0 };
+	struct mdp_tcp_conn *c;
+	uint16_t mss;
+
+	if (mdp_syncookie_check(&s->key, t->laddr, t->lport, t->raddr, t->rport, sg->seq - 1,
+				sg->ack - 1, mdp_syncookie_counter(tcp_now_us(s)), &mss) != 0)
+		return NULL;
+	c = mdp_tcp_conn_alloc(s, t, p->idx);
+	if (c == NULL) {
+		MDP_CNT_INC(w, p->idx, TCP_POOL_FULL);
+		return NULL;
+	}
+	if (sg->o.has_ts && s->cfg->timestamps) {
+		mdp_syncookie_ts_decode(sg->o.tsecr, &so);
+		c->flags |= MDP_TCPF_TS;
+		c->ts_recent = sg->o.tsval;
+	}
+	if (so.has_wscale) {
+		c->flags |= MDP_TCPF_WS;
+		c->snd_wscale = so.wscale;
+	} else {
+		c->rcv_wscale = 0;
+	}
+	if (so.sack_ok)
+		c->flags |= MDP_TCPF_SACK;
+	c->lsn = l;
+	c->flags |= MDP_TCPF_PASSIVE;
+	c->irs = sg->seq - 1;
+	c->rcv_nxt = sg->seq;
+	c->rcv_adv = c->rcv_nxt;
+	c->iss = sg->ack - 1;
+	c->snd_una = sg->ack;
+	c->snd_nxt = sg->ack;
+	c->snd_max = sg->ack;
+	c->smss = mdp_tcp_mss_clamp(mss, w->dp->ports[p->idx].conf->mtu);
+	mdp_tcp_cc_init(&c->cc, (enum mdp_tcp_cc_algo)s->cfg->cc, c->smss, 0);
+	c->snd_wnd = sg->wnd << c->snd_wscale;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = sg->seq;
+	c->snd_wl2 = sg->ack;
+	mdp_tcp_conn_set_state(c, MDP_TCP_ESTABLISHED);
+	MDP_CNT_INC(w, p->idx, TCP_SYNCOOKIE_OK);
+	MDP_CNT_INC(w, p->idx, TCP_ACCEPTED);
+	c->busy++;
+	if (l->ops != NULL && l->ops->accepted != NULL)
+		l->ops->accepted(c, l->ctx);
+	c->busy--;
+	return c;
+}
+
 /* A SYN for a listener (RFC 9293 3.10.7.2). */
 static void
 passive_open(struct mdp_worker *w, const struct mdp_port *p, struct mdp_tcp_listener *l,
@@ -611,7 +720,10 @@ passive_open(struct mdp_worker *w, const struct mdp_port *p, struct mdp_tcp_list
 	struct mdp_tcp_conn *c;
 
 	if (l->half_open >= s->cfg->syn_backlog) {
-		MDP_CNT_INC(w, p->idx, TCP_SYN_BACKLOG_FULL);
+		if (s->cfg->syncookies)
+			cookie_synack(w, p, t, sg);
+		else
+			MDP_CNT_INC(w, p->idx, TCP_SYN_BACKLOG_FULL);
 		return;
 	}
 	c = mdp_tcp_conn_alloc(s, t, p->idx);
@@ -713,6 +825,25 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 
 		if (l != NULL && (sg.flags & (F_SYN | F_ACK)) == F_SYN) {
 			passive_open(w, p, l, &t, &sg, ip, th);
+			goto drop;
+		}
+		if (l != NULL && s->cfg->syncookies && (sg.flags & (F_SYN | F_ACK)) == F_ACK) {
+			c = cookie_ack(w, p, l, &t, &sg);
+			if (c != NULL) {
+				if (c->flags & MDP_TCPF_DEFER_FREE) {
+					mdp_tcp_conn_release(c);	/* refused at once */
+					goto drop;
+				}
+				rte_pktmbuf_adj(m, (uint16_t)(hlen + doff));
+				c->busy++;
+				conn_input(c, m, &sg);	/* data riding on the ACK */
+				c->busy--;
+				if ((c->flags & MDP_TCPF_DEFER_FREE) && c->busy == 0)
+					mdp_tcp_conn_release(c);
+				return;
+			}
+			MDP_CNT_INC(w, p->idx, TCP_SYNCOOKIE_BAD);
+			mdp_tcp_reply_rst(w, p->idx, ip, th, seg_space(&sg));
 			goto drop;
 		}
 		if (l == NULL)

@@ -138,7 +138,7 @@ segment_send(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 		}
 	}
 	if (o.has_ts) {
-		o.tsval = tcp_ts_now(s);
+		o.tsval = (syn && c->syn_tsval) ? c->syn_tsval : tcp_ts_now(s);
 		o.tsecr = c->ts_recent;
 	}
 	olen = mdp_tcp_opts_build(optbuf, &o, syn);

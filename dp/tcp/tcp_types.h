@@ -27,7 +27,7 @@ enum mdp_tcp_state {
 	MDP_TCP_STATE_COUNT
 };
 
-const char *mdp_tcp_state_name(enum mdp_tcp_state s);
+const char *mdp_tcp_state_name(int state);
 
 /* Connection identity, host byte order: "local" is meshdp's side. */
 struct mdp_tcp_tuple {

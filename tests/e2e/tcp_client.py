@@ -3,7 +3,9 @@
 usage: tcp_client.py echo HOST PORT BYTES [CONNS]
        tcp_client.py discard HOST PORT BYTES
        tcp_client.py refused HOST PORT
-       tcp_client.py halfclose HOST PORT"""
+       tcp_client.py halfclose HOST PORT
+       tcp_client.py spoofsyn HOST PORT SRC COUNT  (raw SYNs from a source
+                                                   that will never answer)"""
 import hashlib
 import os
 import socket
@@ -96,5 +98,28 @@ elif mode == "halfclose":
     if bytes(got) != msg:
         raise SystemExit(f"halfclose: got {len(got)} of {len(msg)} bytes")
     print("halfclose: all bytes back after our FIN, then meshdp's FIN")
+elif mode == "spoofsyn":
+    import struct
+    src, count = sys.argv[4], int(sys.argv[5])
+
+    def csum(b):
+        if len(b) % 2:
+            b += b"\0"
+        t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        while t >> 16:
+            t = (t & 0xffff) + (t >> 16)
+        return (~t) & 0xffff
+
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    sa, da = socket.inet_aton(src), socket.inet_aton(host)
+    for i in range(count):
+        sport = 40000 + i
+        tcp = struct.pack("!HHIIBBHHH", sport, port, 1000 + i, 0, 5 << 4, 0x02, 65535, 0, 0)
+        pseudo = sa + da + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xffff, 0, 64, 6, 0, sa, da)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        raw.sendto(ip + tcp, (host, 0))
+    print(f"spoofsyn: {count} SYNs from {src}")
 else:
     raise SystemExit(__doc__)
