@@ -82,6 +82,7 @@ struct mdp_worker {
 	struct mdp_wheel wheel;
 	struct mdp_arp_table *arp;
 	struct rte_ring *inbox;	/* struct mdp_xcore_msg from other workers */
+	struct rte_ring *handoff;	/* packets of flows this worker owns, from others */
 	struct rte_mempool *pool;
 
 	/* idle back-off */
@@ -145,6 +146,19 @@ int mdp_worker_call(struct mdp_worker *w, mdp_worker_fn_t fn, void *arg, unsigne
 uint32_t mdp_arp_pending_total(const struct mdp_config *cfg);
 /* Queue a packet for TX on port (flushed at the end of the loop). */
 void mdp_tx_enqueue(struct mdp_worker *w, uint16_t port, struct rte_mbuf *m);
+/* The worker that owns outgoing connections from local port lport: the
+ * ephemeral port encodes it, so replies that land on another queue (no
+ * predictable RSS) find their way. */
+static inline unsigned
+mdp_port_owner(const struct mdp_dp *dp, uint16_t lport)
+{
+	return lport % dp->n_workers;
+}
+#define MDP_EPHEMERAL_MIN 49152u
+
+/* Hand a packet (data at its IP header) to worker `to`; false when its
+ * ring is full (the caller drops and counts). */
+bool mdp_handoff(struct mdp_worker *w, unsigned to, uint16_t port, struct rte_mbuf *m);
 /* Post a message to every other worker. */
 void mdp_xcore_broadcast(struct mdp_worker *w, const struct mdp_xcore_msg *msg);
 

@@ -19,6 +19,7 @@
 #include "util/mdp_log.h"
 
 #define INBOX_SIZE 1024
+#define HANDOFF_SIZE 4096
 #define INBOX_BURST 32
 
 /* Wheel ticks for a duration, rounded up: a timer never fires early. */
@@ -132,6 +133,33 @@ mdp_xcore_broadcast(struct mdp_worker *w, const struct mdp_xcore_msg *msg)
 		if (rte_ring_mp_enqueue_elem(dp->workers[i]->inbox, (void *)(uintptr_t)msg,
 					     sizeof(*msg)) != 0)
 			MDP_CNT_INC(w, msg->port, RING_FULL);
+	}
+}
+
+bool
+mdp_handoff(struct mdp_worker *w, unsigned to, uint16_t port, struct rte_mbuf *m)
+{
+	m->port = port;		/* our port index travels with it */
+	if (rte_ring_mp_enqueue(w->dp->workers[to]->handoff, m) != 0) {
+		MDP_CNT_INC(w, port, RING_FULL);
+		return false;
+	}
+	MDP_CNT_INC(w, port, HANDOFF_OUT);
+	return true;
+}
+
+static void
+handoff_drain(struct mdp_worker *w)
+{
+	struct rte_mbuf *pkts[INBOX_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, INBOX_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t port = m->port;
+
+		MDP_CNT_INC(w, port, HANDOFF_IN);
+		mdp_tcp_input(w, &w->dp->ports[port], m, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 	}
 }
 
@@ -253,8 +281,10 @@ worker_main(void *arg)
 		timers_run(w, rte_rdtsc());
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
 			got += rx_port(w, pi);
-		if (dp->n_workers > 1)
+		if (dp->n_workers > 1) {
 			inbox_drain(w);
+			handoff_drain(w);
+		}
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
 			txq_flush(w, (uint16_t)pi);
 		call_serve(w);
@@ -355,6 +385,12 @@ mdp_workers_init(struct mdp_dp *dp)
 				return -ENOMEM;
 			}
 		}
+		snprintf(name, sizeof(name), "mdp_handoff_%u", i);
+		w->handoff = rte_ring_create(name, HANDOFF_SIZE, socket, RING_F_SC_DEQ);
+		if (w->handoff == NULL) {
+			MDP_ERR("worker %u: handoff ring: %s", i, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 		snprintf(name, sizeof(name), "mdp_inbox_%u", i);
 		w->inbox = rte_ring_create_elem(name, sizeof(struct mdp_xcore_msg), INBOX_SIZE,
 						socket, RING_F_SC_DEQ);
@@ -402,6 +438,13 @@ mdp_workers_fini(struct mdp_dp *dp)
 			mdp_arp_table_free(w->arp);	/* frees queued mbufs */
 		mdp_wheel_fini(&w->wheel);
 		rte_ring_free(w->inbox);
+		if (w->handoff != NULL) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_dequeue(w->handoff, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(w->handoff);
+		}
 		for (unsigned p = 0; p < dp->n_ports; p++)
 			mdp_impair_fini(&w->impair[p]);
 		for (unsigned p = 0; p < MDP_MAX_PORTS; p++)

@@ -238,6 +238,17 @@ mdp_tcp_app_flags(struct mdp_tcp_conn *c)
 	return &c->app_flags;
 }
 
+/* The lowest ephemeral port p with p % workers == idx. */
+static unsigned
+first_owned_port(unsigned idx, unsigned workers)
+{
+	unsigned p = MDP_EPHEMERAL_MIN;
+
+	while (p % workers != idx)
+		p++;
+	return p;
+}
+
 struct mdp_tcp_conn *
 mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 		const struct mdp_tcp_app_ops *ops, void *ctx, int *err)
@@ -255,9 +266,14 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 	t.laddr = w->dp->ports[port].addr;
 	/* An ephemeral port whose tuple is free (RFC 6056 sequential with a
 	 * per-worker start). */
+	/* Ports this worker owns: lport % workers == idx (mdp_port_owner), so
+	 * replies reach it whichever queue they arrive on. */
 	for (unsigned tries = 0; tries < 16384; tries++) {
+		unsigned step = w->dp->n_workers;
+
 		t.lport = s->next_port;
-		s->next_port = (uint16_t)(s->next_port == 65535 ? 49152 : s->next_port + 1);
+		s->next_port = (uint16_t)(s->next_port + step > 65535 ?
+			first_owned_port(w->idx, step) : s->next_port + step);
 		if (mdp_tcp_conn_lookup(s, &t) == NULL) {
 			c = mdp_tcp_conn_alloc(s, &t, port);
 			if (c == NULL) {
@@ -401,7 +417,7 @@ mdp_tcp_stack_init(struct mdp_worker *w, const struct mdp_siphash_key *key)
 	if (s->tsc_per_us == 0)
 		s->tsc_per_us = 1;
 	s->rcv_wscale = wscale_for(cfg->tcp.rcv_buf);
-	s->next_port = (uint16_t)(49152 + (w->idx * 7919) % 16384);
+	s->next_port = (uint16_t)first_owned_port(w->idx, w->dp->n_workers);
 	for (unsigned i = 0; i < w->dp->n_ports; i++) {
 		struct rte_eth_dev_info info;
 

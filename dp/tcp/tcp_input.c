@@ -815,6 +815,17 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 		return;
 	}
 
+	/* Not ours? An outgoing connection's replies may land on any queue
+	 * when the device cannot hash them to us: the local port names the
+	 * owner (mdp_port_owner), which gets the packet over its ring; on the
+	 * owner this test is false, so a packet moves at most once. */
+	if (w->dp->n_workers > 1 && t.lport >= MDP_EPHEMERAL_MIN &&
+	    mdp_port_owner(w->dp, t.lport) != w->idx) {
+		if (!mdp_handoff(w, mdp_port_owner(w->dp, t.lport), p->idx, m))
+			goto drop;
+		return;
+	}
+
 	/* No connection (RFC 9293 3.10.7.1 and .2). */
 	if (sg.flags & F_RST) {
 		MDP_CNT_INC(w, p->idx, TCP_RST_NO_CONN);

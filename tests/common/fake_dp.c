@@ -17,6 +17,7 @@ conf_defaults(struct mdp_conf_port *c)
 	strcpy(c->name, "p0");
 	c->addr = MDP_FAKE_IP;
 	c->prefix_len = MDP_FAKE_PREFIX;
+	c->mtu = MDP_FAKE_MTU;	/* the loader's default; TCP derives its MSS from it */
 }
 
 int

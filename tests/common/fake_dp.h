@@ -12,13 +12,15 @@
 
 /*
  * A dataplane that exists only on paper, for tests that drive one worker's
- * L2/L3 input directly (tests/unit/test_net.c, tests/fuzz/fuzz_packet.c).
- * One port, index 0, 198.18.0.2/24 with MAC 02:00:00:00:00:02, filled as
- * mdp_ports_init() would but with no device behind it; one worker, index
- * 0, whose TX queue the test reads back and empties itself (keep
- * w->txq[0].n below w->burst: a full batch would be flushed to the
- * nonexistent device). The mbuf pool has no per-lcore cache, so
- * rte_mempool_avail_count() == MDP_FAKE_NB_MBUF whenever no mbuf is held.
+ * L2/L3 input directly (tests/unit/test_net.c, tests/unit/test_tcp.c,
+ * tests/fuzz/fuzz_packet.c). One port, index 0, 198.18.0.2/24 with MAC
+ * 02:00:00:00:00:02 and MTU 1500, filled as mdp_ports_init() would but with
+ * no device behind it; one worker, index 0, whose TX queue the test reads
+ * back and empties itself (keep w->txq[0].n below w->burst: a full batch
+ * would be flushed to the nonexistent device). There is no configuration
+ * (dp.cfg NULL) and no TCP stack: a test that needs them sets dp.cfg and
+ * calls mdp_tcp_stack_init() itself. The mbuf pool has no per-lcore cache,
+ * so rte_mempool_avail_count() == MDP_FAKE_NB_MBUF whenever no mbuf is held.
  */
 
 #define MDP_FAKE_NB_MBUF 1023
@@ -26,6 +28,7 @@
 #define MDP_FAKE_PREFIX 24
 #define MDP_FAKE_MASK 0xffffff00u
 #define MDP_FAKE_MAC { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }	/* initializer */
+#define MDP_FAKE_MTU 1500
 
 struct mdp_fake_dp {
 	struct rte_mempool *pool;
