@@ -95,6 +95,8 @@ struct mdp_tcp_conn {
 	struct mdp_timer delack;
 	struct mdp_timer life;	/* connect, keepalive, FIN-WAIT-2, TIME-WAIT */
 	uint64_t rtt_tick;	/* when the timed segment left (Karn) */
+	uint64_t last_rx_tick;	/* wheel tick of the last segment received (keepalive) */
+	uint8_t ka_probes;	/* keepalive probes unanswered */
 	uint32_t rtt_seq;	/* the timed segment; 0 with none */
 
 	struct mdp_tcp_rtt rtt;

@@ -353,6 +353,7 @@ syn_sent_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, const struct seg *sg)
 		c->rtx_count = 0;
 		mdp_timer_stop(&c->w->wheel, &c->rtx);
 		mdp_tcp_conn_set_state(c, MDP_TCP_ESTABLISHED);
+		mdp_tcp_keepalive_start(c);
 		rte_pktmbuf_free(m);	/* data on a SYN-ACK is re-sent by the peer */
 		mdp_tcp_send_ack(c);
 		if (c->ops != NULL && c->ops->connected != NULL)
@@ -388,6 +389,8 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 	uint32_t seq0 = sg->seq;
 	bool had_ooo;
 
+	c->last_rx_tick = c->w->wheel.now;
+	c->ka_probes = 0;
 	if (c->state == MDP_TCP_SYN_SENT) {
 		syn_sent_input(c, m, sg);
 		return;
@@ -455,6 +458,7 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 			mdp_tcp_rtt_sample(&c->rtt, (uint32_t)(tcp_now_us(c->s) - c->rtt_tick));
 		c->rtx_count = 0;
 		mdp_timer_stop(&c->w->wheel, &c->rtx);
+		mdp_tcp_keepalive_start(c);
 		TCP_CNT(c, TCP_ACCEPTED);
 		if (l != NULL && l->ops != NULL && l->ops->accepted != NULL)
 			l->ops->accepted(c, l->ctx);
@@ -701,6 +705,8 @@ cookie_ack(struct mdp_worker *w, const struct mdp_port *p, struct mdp_tcp_listen
 	c->snd_wl1 = sg->seq;
 	c->snd_wl2 = sg->ack;
 	mdp_tcp_conn_set_state(c, MDP_TCP_ESTABLISHED);
+	c->last_rx_tick = w->wheel.now;
+	mdp_tcp_keepalive_start(c);
 	MDP_CNT_INC(w, p->idx, TCP_SYNCOOKIE_OK);
 	MDP_CNT_INC(w, p->idx, TCP_ACCEPTED);
 	c->busy++;

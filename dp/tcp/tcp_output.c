@@ -216,6 +216,13 @@ mdp_tcp_send_ack(struct mdp_tcp_conn *c)
 }
 
 void
+mdp_tcp_send_keepalive(struct mdp_tcp_conn *c)
+{
+	TCP_CNT(c, TCP_KEEPALIVE_PROBE);
+	segment_send(c, c->snd_una - 1, 0, RTE_TCP_ACK_FLAG);
+}
+
+void
 mdp_tcp_send_syn(struct mdp_tcp_conn *c)
 {
 	uint8_t flags = RTE_TCP_SYN_FLAG;

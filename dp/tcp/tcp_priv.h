@@ -103,6 +103,8 @@ void mdp_tcp_output(struct mdp_tcp_conn *c);
 /* Retransmit one segment starting at snd_una (or seq). */
 void mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len);
 void mdp_tcp_send_ack(struct mdp_tcp_conn *c);
+/* A keepalive probe: an ACK one byte before snd_una (RFC 9293 3.8.4). */
+void mdp_tcp_send_keepalive(struct mdp_tcp_conn *c);
 void mdp_tcp_send_syn(struct mdp_tcp_conn *c);	/* SYN or SYN-ACK by state */
 void mdp_tcp_send_rst(struct mdp_tcp_conn *c);
 /* <SEQ=seq><CTL=RST> on the connection's tuple. */
@@ -118,6 +120,8 @@ void mdp_tcp_timers_stop(struct mdp_tcp_conn *c);
 void mdp_tcp_rtx_arm(struct mdp_tcp_conn *c);	/* (re)start the RTO if data is out */
 void mdp_tcp_delack_arm(struct mdp_tcp_conn *c);
 void mdp_tcp_life_arm(struct mdp_tcp_conn *c, uint64_t ms);
+/* Start keepalive on an ESTABLISHED connection when configured. */
+void mdp_tcp_keepalive_start(struct mdp_tcp_conn *c);
 
 /* tcp_input.c */
 /* m's data is at the IP header; the stack owns m. */

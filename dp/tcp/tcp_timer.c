@@ -128,6 +128,41 @@ delack_fire(struct mdp_timer *t, void *arg)
 		mdp_tcp_send_ack(c);
 }
 
+void
+mdp_tcp_keepalive_start(struct mdp_tcp_conn *c)
+{
+	if (c->s->cfg->keepalive_idle_s == 0)
+		return;
+	c->ka_probes = 0;
+	mdp_tcp_life_arm(c, c->s->cfg->keepalive_idle_s * 1000ull);
+}
+
+/* Keepalive (RFC 9293 3.8.4; off unless tcp.keepalive.idle_s): after idle_s
+ * of silence from the peer, probe every interval_s; `count` unanswered
+ * probes end the connection with -ETIMEDOUT. */
+static void
+keepalive_fire(struct mdp_tcp_conn *c)
+{
+	const struct mdp_conf_tcp *cfg = c->s->cfg;
+	uint64_t idle_ticks = tcp_ms_to_ticks(c->w, cfg->keepalive_idle_s * 1000ull);
+	uint64_t quiet = c->w->wheel.now - c->last_rx_tick;
+
+	if (c->ka_probes == 0 && quiet < idle_ticks) {
+		/* Heard from the peer meanwhile: wait out the rest. */
+		mdp_timer_start(&c->w->wheel, &c->life, idle_ticks - quiet);
+		return;
+	}
+	if (c->ka_probes >= cfg->keepalive_count) {
+		TCP_CNT(c, TCP_KEEPALIVE_ABORT);
+		mdp_tcp_send_rst(c);
+		mdp_tcp_conn_done(c, -ETIMEDOUT);
+		return;
+	}
+	c->ka_probes++;
+	mdp_tcp_send_keepalive(c);
+	mdp_tcp_life_arm(c, cfg->keepalive_interval_s * 1000ull);
+}
+
 static void
 life_fire(struct mdp_timer *t, void *arg)
 {
@@ -135,6 +170,10 @@ life_fire(struct mdp_timer *t, void *arg)
 
 	(void)t;
 	switch (c->state) {
+	case MDP_TCP_ESTABLISHED:
+	case MDP_TCP_CLOSE_WAIT:
+		keepalive_fire(c);
+		return;
 	case MDP_TCP_TIME_WAIT:
 		mdp_tcp_conn_done(c, 0);
 		return;

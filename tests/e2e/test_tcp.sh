@@ -4,7 +4,8 @@
 # and the tcp_proxy L4 relay to a server, with SHA-256 checked end to end.
 . "$(dirname "$0")/lib.sh"
 
-CONF_EXTRA='tcp = { time_wait_ms = 200; syn_backlog = 4; };
+CONF_EXTRA='tcp = { time_wait_ms = 200; syn_backlog = 4;
+        keepalive = { idle_s = 1; interval_s = 1; count = 2; }; };
 listeners = (
   { name = "echo"; kind = "echo"; port = 7; },
   { name = "discard"; kind = "discard"; port = 9; },
@@ -80,4 +81,24 @@ half=$(mctl conns SYN-RECEIVED | jget "r['result']['total']")
 [ "$opened" -eq $((closed + half)) ] ||
 	e2e_fail "$opened connections opened, $closed closed, $half half-open: $(mctl stats --nonzero)"
 e2e_ok "$opened connections opened; all freed but the $half spoofed half-open ones"
+# Keepalive: an idle connection whose peer answers survives the probes;
+# when the peer vanishes (its link goes down) meshdp gives up after
+# idle 1 s + 2 probes 1 s apart.
+ip netns exec "$NS_CL" python3 -c '
+import socket, time
+s = socket.create_connection(("198.18.0.2", 7)); time.sleep(30)' &
+idler=$!
+E2E_PIDS+=("$idler")
+sleep 3
+p0=$(mctl stats | jget "r['result']['total']['tcp_keepalive_probes']")
+n=$(mctl conns ESTABLISHED | jget "r['result']['total']")
+[ "$p0" -ge 1 ] && [ "$n" -ge 1 ] || e2e_fail "keepalive: $p0 probes, $n established"
+e2e_ok "idle connection probed ($p0 probe(s)) and alive"
+ip -n "$NS_CL" link set "$IF_CL" down
+sleep 4
+ab=$(mctl stats | jget "r['result']['total']['tcp_keepalive_abort']")
+n=$(mctl conns ESTABLISHED | jget "r['result']['total']")
+[ "$ab" -ge 1 ] && [ "$n" -eq 0 ] || e2e_fail "keepalive: $ab aborts, $n still established"
+e2e_ok "peer gone: connection ended after unanswered probes"
+ip -n "$NS_CL" link set "$IF_CL" up
 e2e_meshdp_stop
