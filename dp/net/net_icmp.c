@@ -7,6 +7,10 @@
 #include <rte_mbuf.h>
 
 #include "net.h"
+#include "tcp/tcp_priv.h"
+
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
 
 #define MDP_IP_TTL 64
 
@@ -49,6 +53,15 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 	icmp = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
 	if (unlikely(cksum_mbuf(m, rte_pktmbuf_pkt_len(m)) != 0xffff)) {
 		MDP_CNT_INC(w, p->idx, ICMP_CSUM);
+		goto drop;
+	}
+	if (icmp->icmp_type == ICMP_DEST_UNREACH && icmp->icmp_code == ICMP_FRAG_NEEDED) {
+		/* RFC 1191: the path MTU to a peer is smaller; the TCP
+		 * connection quoted in the message lowers its MSS. */
+		MDP_CNT_INC(w, p->idx, ICMP_FRAG_NEEDED_RX);
+		mdp_tcp_icmp_frag_needed(w, p, (const uint8_t *)(icmp + 1),
+					 rte_pktmbuf_data_len(m) - sizeof(*icmp),
+					 rte_be_to_cpu_16(icmp->icmp_seq_nb));
 		goto drop;
 	}
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {

@@ -872,3 +872,46 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 drop:
 	rte_pktmbuf_free(m);
 }
+
+void
+mdp_tcp_icmp_frag_needed(struct mdp_worker *w, const struct mdp_port *p, const uint8_t *quote,
+			 uint32_t len, uint16_t mtu)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)quote;
+	const struct rte_tcp_hdr *th;
+	struct mdp_tcp_tuple t;
+	struct mdp_tcp_conn *c;
+	uint32_t hlen, seq;
+	uint16_t mss;
+
+	(void)p;
+	if (w->tcp == NULL || len < sizeof(*ip))
+		return;
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ip->next_proto_id != IPPROTO_TCP || hlen < sizeof(*ip) || len < hlen + 8)
+		return;
+	th = (const struct rte_tcp_hdr *)(quote + hlen);
+	/* The quoted packet is one we sent: its source is our side. */
+	t.laddr = rte_be_to_cpu_32(ip->src_addr);
+	t.raddr = rte_be_to_cpu_32(ip->dst_addr);
+	t.lport = rte_be_to_cpu_16(th->src_port);
+	t.rport = rte_be_to_cpu_16(th->dst_port);
+	c = mdp_tcp_conn_lookup(w->tcp, &t);
+	if (c == NULL || c->state < MDP_TCP_ESTABLISHED)
+		return;
+	/* RFC 5927 4.1: believe it only for data in flight. */
+	seq = rte_be_to_cpu_32(th->sent_seq);
+	if (!mdp_seq_in(seq, c->snd_una, c->snd_max))
+		return;
+	if (mtu < 68 + MDP_TCP_IP4_HDRS)	/* RFC 1191: old routers send 0 */
+		return;
+	mss = mdp_tcp_mss_clamp((uint16_t)(mtu - MDP_TCP_IP4_HDRS), mtu);
+	if (mss >= c->smss)
+		return;
+	c->smss = mss;
+	mdp_tcp_cc_set_smss(&c->cc, mss);
+	TCP_CNT(c, TCP_PMTU_LOWERED);
+	/* Resend what the too-big packets carried, now in smaller pieces. */
+	c->snd_nxt = c->snd_una;
+	mdp_tcp_output(c);
+}

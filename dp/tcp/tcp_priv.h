@@ -128,6 +128,11 @@ void mdp_tcp_keepalive_start(struct mdp_tcp_conn *c);
 void mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip);
 
+/* ICMP fragmentation-needed quoting (ip header + 8 bytes of TCP) with the
+ * next-hop MTU (RFC 1191): lower that connection's MSS (tcp_input.c). */
+void mdp_tcp_icmp_frag_needed(struct mdp_worker *w, const struct mdp_port *p,
+			      const uint8_t *quote, uint32_t len, uint16_t mtu);
+
 /* Set-up (tcp_conn.c), called by the worker at start-up and shutdown. */
 int mdp_tcp_stack_init(struct mdp_worker *w, const struct mdp_siphash_key *key);
 void mdp_tcp_stack_fini(struct mdp_worker *w);

@@ -870,3 +870,1134 @@ fresh_second(void)
 		rte_pause();
 	return us / 1000000;
 }
+
+/* ---- handshakes ---- */
+
+static void
+test_passive_handshake(void)
+{
+	struct synopt so = { .mss = 1400, .ws = 7, .sack = true, .ts = true };
+	uint8_t o[40];
+	struct tseg s = {
+		.sport = 40001, .dport = APP_PORT, .seq = 1000, .flags = SYN, .win = 29200,
+		.opt = o,
+	};
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t iss;
+
+	setup();
+	peer_init(&p, 40001, APP_PORT, 1000);
+	s.olen = syn_opts(o, &so, 5000, 0);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = out[0].seq;
+	/* RFC 7323 2.2: a SYN's window is never scaled. The options mirror
+	 * the offer: our MSS from the MTU (1500 - 40), SACK_OK, TS echoing
+	 * 5000, and a shift of 3 (a 256 KiB buffer over 16 bits). */
+	SEG(&p, 0, SYN | ACK, iss, 1001, 65535, 0);
+	OPTS(0, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, B32(out[0].tsval), 0, 0, 0x13, 0x88, 1, 3, 3, 3);
+	c = conn_of(&p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL(c->iss, iss);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS | MDP_TCPF_PASSIVE),
+			MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS | MDP_TCPF_PASSIVE);
+	CU_ASSERT_EQUAL(c->smss, 1400);
+	CU_ASSERT_EQUAL(c->snd_wscale, 7);
+	CU_ASSERT_EQUAL(c->rcv_wscale, 3);
+	CU_ASSERT_EQUAL(c->snd_wnd, 29200);
+	CU_ASSERT_EQUAL(c->ts_recent, 5000);
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 1);
+	CU_ASSERT_EQUAL(pool_free(), 7);
+	CU_ASSERT_EQUAL(app.accepted, 0);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_CONN_OPEN, 1), C(TCP_SYN_RX, 1),
+		   C(TCP_TX_SEGS, 1));
+
+	/* the ACK: ESTABLISHED, the listener's application gets it, and the
+	 * peer's window is scaled from here on (229 << 7) */
+	p.seq = 1001;
+	p.ack = iss + 1;
+	p.ts = true;
+	p.tsval = 5001;
+	p.win = 229;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(app.accepted, 1);
+	CU_ASSERT_PTR_EQUAL(app.c, c);
+	CU_ASSERT_EQUAL(c->snd_una, iss + 1);
+	CU_ASSERT_EQUAL(c->snd_nxt, iss + 1);
+	CU_ASSERT_EQUAL(c->snd_wnd, 229u << 7);
+	CU_ASSERT_EQUAL(c->ts_recent, 5001);
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 0);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_ACCEPTED, 1));
+
+	/* data from the peer reaches the application; the ACK is delayed
+	 * and our window field is scaled: 262144 >> 3 */
+	p.tsval = 5002;
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 100), 0);
+	tick_to(now() + 39);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	tick_to(now() + 1);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, iss + 1, 1101, 32768, 0);
+	TS_ONLY(0, 5002);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_RX_BYTES, 100), C(TCP_TX_SEGS, 1));
+
+	/* data to the peer: MSS 1400 less 12 bytes of timestamps a segment */
+	CU_ASSERT_EQUAL(app_send(c, 0, 3000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 3);
+	SEG(&p, 0, ACK | PSH, iss + 1, 1101, 32768, 1388);
+	SEG(&p, 1, ACK | PSH, iss + 1 + 1388, 1101, 32768, 1388);
+	SEG(&p, 2, ACK | PSH, iss + 1 + 2776, 1101, 32768, 224);
+	for (unsigned i = 0; i < 3; i++)
+		TS_ONLY(i, 5002);
+	PAYLOAD(0, pout, 1388);
+	PAYLOAD(1, pout + 1388, 1388);
+	PAYLOAD(2, pout + 2776, 224);
+	CU_ASSERT_EQUAL(c->snd_max, iss + 1 + 3000);
+	CU_ASSERT_EQUAL(c->sndq.bytes, 3000);
+	EXPECT_CNT(C(TCP_TX_SEGS, 3), C(TCP_TX_BYTES, 3000));
+	p.ack = iss + 1 + 3000;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->snd_una, iss + 1 + 3000);
+	CU_ASSERT_EQUAL(c->sndq.bytes, 0);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+	finish();
+}
+
+/* What the SYN-ACK carries follows what the SYN offered, and what the
+ * configuration allows. */
+static void
+test_passive_handshake_options(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+
+	cfg_reset();
+	cfg.tcp.max_conns = 16;
+	start();
+
+	/* no options: MSS only, and 536 to send (RFC 9293 3.7.1); no
+	 * scaling, so the window field is capped at 65535 */
+	peer_init(&p, 40002, APP_PORT, 2000);
+	c = open_passive(&p, &(struct synopt){ .ws = -1 });
+	SEG_OF(&p, &synack, SYN | ACK, c->iss, 2001, 65535, 0);
+	OPTS_OF(&synack, 2, 4, 0x05, 0xb4);
+	CU_ASSERT_EQUAL(c->smss, 536);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS), 0);
+	CU_ASSERT_EQUAL(c->rcv_wscale, 0);
+	CU_ASSERT_EQUAL(c->snd_wscale, 0);
+	CU_ASSERT_EQUAL(app_send(c, 0, 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 2);
+	SEG(&p, 0, ACK | PSH, c->iss + 1, 2001, 65535, 536);
+	SEG(&p, 1, ACK | PSH, c->iss + 537, 2001, 65535, 464);
+	NO_OPTS(0);
+	NO_OPTS(1);
+	PAYLOAD(0, pout, 536);
+	PAYLOAD(1, pout + 536, 464);
+
+	/* MSS and SACK_OK */
+	peer_init(&p, 40003, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1460, .ws = -1, .sack = true });
+	OPTS_OF(&synack, 2, 4, 0x05, 0xb4, 1, 1, 4, 2);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS), MDP_TCPF_SACK);
+	CU_ASSERT_EQUAL(c->smss, 1460);
+
+	/* timestamps alone: TSecr echoes the SYN's TSval (77) */
+	peer_init(&p, 40004, APP_PORT, 4000);
+	p.tsval = 77;
+	c = open_passive(&p, &(struct synopt){ .ws = -1, .ts = true });
+	OPTS_OF(&synack, 2, 4, 0x05, 0xb4, 1, 1, 8, 10, B32(synack.tsval), 0, 0, 0, 77);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS), MDP_TCPF_TS);
+
+	/* window scale alone */
+	peer_init(&p, 40005, APP_PORT, 5000);
+	c = open_passive(&p, &(struct synopt){ .ws = 2 });
+	OPTS_OF(&synack, 2, 4, 0x05, 0xb4, 1, 3, 3, 3);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS), MDP_TCPF_WS);
+	CU_ASSERT_EQUAL(c->snd_wscale, 2);
+	CU_ASSERT_EQUAL(c->rcv_wscale, 3);
+
+	/* RFC 7323 2.3: a shift above 14 is used as 14 */
+	peer_init(&p, 40006, APP_PORT, 6000);
+	c = open_passive(&p, &(struct synopt){ .ws = 15 });
+	CU_ASSERT_EQUAL(c->snd_wscale, 14);
+
+	/* the peer's MSS is clamped to our MTU, and raised to 48 */
+	peer_init(&p, 40007, APP_PORT, 7000);
+	c = open_passive(&p, &(struct synopt){ .mss = 9000, .ws = -1 });
+	CU_ASSERT_EQUAL(c->smss, 1460);
+	peer_init(&p, 40008, APP_PORT, 8000);
+	c = open_passive(&p, &(struct synopt){ .mss = 20, .ws = -1 });
+	CU_ASSERT_EQUAL(c->smss, 48);
+	CU_ASSERT_EQUAL(CNT(TCP_ACCEPTED), 7);
+	CU_ASSERT_EQUAL(app.accepted, 7);
+
+	/* with SACK, timestamps and scaling configured off, an offer of all
+	 * three gets none */
+	cfg.tcp.sack = false;
+	cfg.tcp.timestamps = false;
+	cfg.tcp.window_scaling = false;
+	start();
+	peer_init(&p, 40010, APP_PORT, 9000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1460, .ws = 7, .sack = true, .ts = true });
+	SEG_OF(&p, &synack, SYN | ACK, c->iss, 9001, 65535, 0);
+	OPTS_OF(&synack, 2, 4, 0x05, 0xb4);
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS), 0);
+	CU_ASSERT_EQUAL(c->rcv_wscale, 0);
+	CU_ASSERT_EQUAL(c->snd_wscale, 0);
+	CU_ASSERT_EQUAL(app_send(c, 0, 100), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, c->iss + 1, 9001, 65535, 100);
+	NO_OPTS(0);
+	finish();
+}
+
+/* The handshake's third segment may carry data: the application gets it
+ * once it has accepted the connection. */
+static void
+test_passive_handshake_data_on_ack(void)
+{
+	uint8_t o[40];
+	struct tseg s = { .sport = 40011, .dport = APP_PORT, .seq = 500, .flags = SYN,
+			  .win = 65535, .opt = o };
+	struct mdp_tcp_conn *c;
+	struct peer p;
+
+	setup();
+	peer_init(&p, 40011, APP_PORT, 501);
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1000, .ws = -1 }, 0, 0);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	p.ack = out[0].seq + 1;
+	psend(&p, ACK | PSH, pin, 300);
+	CU_ASSERT_EQUAL(pull(&p), 0);	/* delayed ACK */
+	c = conn_of(&p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(app.accepted, 1);
+	CU_ASSERT_EQUAL(app.data_calls, 1);
+	CU_ASSERT_EQUAL(app.rx_len, 300);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 300), 0);
+	CU_ASSERT_EQUAL(c->rcv_nxt, 801);
+	tick_to(now() + 40);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, p.ack, 801, 65535, 0);
+	finish();
+}
+
+/* In SYN-RECEIVED, an ACK of something we did not send gets
+ * <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.4, fifth). */
+static void
+test_passive_bad_ack(void)
+{
+	uint8_t o[40];
+	struct tseg s = { .sport = 40012, .dport = APP_PORT, .seq = 500, .flags = SYN,
+			  .win = 65535, .opt = o };
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t iss;
+
+	setup();
+	peer_init(&p, 40012, APP_PORT, 501);
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1000, .ws = -1 }, 0, 0);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = out[0].seq;
+	cnt_clear();
+	pkt(&p, ACK, 501, iss + 100, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST, iss + 100, 0, WIN_ANY, 0);
+	pkt(&p, ACK, 501, iss, NULL, 0);	/* SEG.ACK =< SND.UNA */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST, iss, 0, WIN_ANY, 0);
+	c = conn_of(&p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL(app.accepted, 0);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_BAD_ACK, 2), C(TCP_TX_RST, 2),
+		   C(TCP_TX_SEGS, 2));
+	/* and the right ACK still completes it */
+	pkt(&p, ACK, 501, iss + 1, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(app.accepted, 1);
+	finish();
+}
+
+static void
+test_active_handshake(void)
+{
+	uint8_t o[40];
+	struct tseg s = { .sport = REMOTE_PORT, .dport = EPHEMERAL0, .seq = 7000,
+			  .flags = SYN | ACK, .win = 5000, .opt = o };
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t iss;
+	int err = 0;
+
+	setup();
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(err, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(c->t.laddr, OUR_IP);
+	CU_ASSERT_EQUAL(c->t.lport, EPHEMERAL0);
+	CU_ASSERT_EQUAL(pool_free(), 7);
+	peer_init(&p, REMOTE_PORT, EPHEMERAL0, 7000);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = c->iss;
+	/* we offer everything: MSS, SACK_OK, TS (TSecr 0), WS 3 */
+	SEG(&p, 0, SYN, iss, 0, 65535, 0);
+	OPTS(0, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, B32(out[0].tsval), 0, 0, 0, 0, 1, 3, 3, 3);
+	CU_ASSERT_EQUAL(c->snd_nxt, iss + 1);
+	CU_ASSERT(mdp_timer_pending(&c->rtx));
+	EXPECT_CNT(C(TCP_CONN_OPEN, 1), C(TCP_TX_SEGS, 1));
+
+	/* SYN-ACK with MSS 1200, WS 2, SACK, TS: we ACK it, with our window
+	 * scaled (262144 >> 3) and its TSval echoed; connected */
+	s.ack = iss + 1;
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1200, .ws = 2, .sack = true, .ts = true },
+			  300, out[0].tsval);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, iss + 1, 7001, 32768, 0);
+	TS_ONLY(0, 300);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(app.connected, 1);
+	CU_ASSERT_PTR_EQUAL(app.c, c);
+	CU_ASSERT_EQUAL(c->smss, 1200);
+	CU_ASSERT_EQUAL(c->snd_wscale, 2);
+	CU_ASSERT_EQUAL(c->rcv_wscale, 3);
+	CU_ASSERT_EQUAL(c->snd_wnd, 5000);	/* a SYN's window is not scaled */
+	CU_ASSERT_EQUAL(c->flags & (MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS | MDP_TCPF_PASSIVE),
+			MDP_TCPF_TS | MDP_TCPF_SACK | MDP_TCPF_WS);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_TX_SEGS, 1));
+
+	/* the peer's next window is scaled: 5000 << 2 */
+	p.seq = 7001;
+	p.ack = iss + 1;
+	p.ts = true;
+	p.tsval = 301;
+	p.win = 5000;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->snd_wnd, 20000);
+	/* and data flows both ways */
+	CU_ASSERT_EQUAL(app_send(c, 0, 2000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 2);
+	SEG(&p, 0, ACK | PSH, iss + 1, 7001, 32768, 1188);
+	SEG(&p, 1, ACK | PSH, iss + 1189, 7001, 32768, 812);
+	PAYLOAD(0, pout, 1188);
+	PAYLOAD(1, pout + 1188, 812);
+	p.ack = iss + 2001;
+	psend(&p, ACK | PSH, pin, 10);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.rx_len, 10);
+	CU_ASSERT_EQUAL(c->snd_una, iss + 2001);
+
+	/* nowhere to go */
+	err = 0;
+	CU_ASSERT_PTR_NULL(mdp_tcp_connect(w, OFFLINK_IP, 80, &app_ops, &app, &err));
+	CU_ASSERT_EQUAL(err, -ENETUNREACH);
+	CU_ASSERT_EQUAL(pool_free(), 7);
+	tick_to(now() + 40);	/* the delayed ACK for the 10 bytes */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, iss + 2001, 7011, 32768, 0);
+	finish();
+}
+
+/* RFC 9293 3.10.7.3: in SYN-SENT, an unacceptable ACK gets
+ * <SEQ=SEG.ACK><CTL=RST>; a RST without ACK is dropped; a RST with an
+ * acceptable ACK refuses the connection. */
+static void
+test_active_refused(void)
+{
+	struct tseg s = { .sport = REMOTE_PORT, .dport = EPHEMERAL0, .seq = 7000,
+			  .flags = SYN | ACK, .win = 5000 };
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t iss;
+	int err = 0;
+
+	setup();
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	peer_init(&p, REMOTE_PORT, EPHEMERAL0, 7000);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = c->iss;
+	cnt_clear();
+
+	s.ack = iss + 5;	/* beyond SND.NXT */
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST, iss + 5, 0, WIN_ANY, 0);
+	s.ack = iss;		/* =< ISS */
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST, iss, 0, WIN_ANY, 0);
+	s.flags = RST | ACK;	/* never answer a RST */
+	s.ack = iss + 9;
+	wire_in(&s);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_SENT);
+	EXPECT_CNT(C(IP_RX, 3), C(TCP_RX_SEGS, 3), C(TCP_BAD_ACK, 2), C(TCP_TX_RST, 2),
+		   C(TCP_TX_SEGS, 2));
+
+	s.flags = RST;
+	s.ack = 0;
+	wire_in(&s);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(app.closed, 0);
+
+	s.flags = RST | ACK;
+	s.ack = iss + 1;
+	wire_in(&s);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, -ECONNREFUSED);
+	CU_ASSERT_EQUAL(app.connected, 0);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_RX_RST, 1), C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* RFC 6298 5.5 applied to the SYN: resent after 1 s, 2 s, 4 s (the
+ * initial RTO, doubling), given up after syn_retries; the application is
+ * told -ETIMEDOUT and nothing goes on the wire. A passive connection's
+ * SYN-ACK likewise, and nobody is told: nobody accepted it. */
+static void
+test_syn_retransmit(void)
+{
+	static const uint64_t at[] = { 1000, 3000, 7000 };
+	struct mdp_tcp_conn *c;
+	struct oseg syn;
+	struct peer p;
+	uint32_t iss;
+	int err = 0;
+
+	cfg_reset();
+	cfg.tcp.syn_retries = 3;
+	start();
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	peer_init(&p, REMOTE_PORT, EPHEMERAL0, 7000);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	syn = out[0];
+	iss = c->iss;
+	for (unsigned i = 0; i < 3; i++) {
+		tick_to(at[i] - 1);
+		CU_ASSERT_EQUAL(pull(&p), 0);
+		tick_to(at[i]);
+		CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+		SEG(&p, 0, SYN, iss, 0, 65535, 0);
+		CU_ASSERT_EQUAL(out[0].olen, syn.olen);
+		CU_ASSERT_EQUAL(memcmp(out[0].opt, syn.opt, 8), 0);
+		CU_ASSERT_EQUAL(memcmp(out[0].opt + 12, syn.opt + 12, 8), 0);
+		CU_ASSERT_EQUAL(c->rtt.backoff, i + 1);
+	}
+	tick_to(14999);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_SENT);
+	tick_to(15000);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, -ETIMEDOUT);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	EXPECT_CNT(C(TCP_CONN_OPEN, 1), C(TCP_TX_SEGS, 4), C(TCP_RETRANS, 3),
+		   C(TCP_SYN_TIMEOUT, 1), C(TCP_CONN_CLOSE, 1));
+
+	/* passive, syn_retries 2; the peer's own SYN retransmission (its
+	 * SYN-ACK was lost) is answered at once without moving the timer */
+	cfg.tcp.syn_retries = 2;
+	start();
+	peer_init(&p, 40013, APP_PORT, 100);
+	psend(&p, SYN, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = out[0].seq;
+	SEG(&p, 0, SYN | ACK, iss, 101, 65535, 0);
+	tick_to(500);
+	pkt(&p, SYN, 100, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, SYN | ACK, iss, 101, 65535, 0);
+	tick_to(999);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	tick_to(1000);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, SYN | ACK, iss, 101, 65535, 0);
+	tick_to(2999);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	tick_to(3000);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, SYN | ACK, iss, 101, 65535, 0);
+	tick_to(6999);
+	CU_ASSERT_PTR_NOT_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 1);
+	tick_to(7000);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 0);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_EQUAL(app.accepted, 0);
+	CU_ASSERT_EQUAL(app.closed, 0);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_CONN_OPEN, 1), C(TCP_SYN_RX, 1),
+		   C(TCP_TX_SEGS, 4), C(TCP_RETRANS, 2), C(TCP_SYN_TIMEOUT, 1),
+		   C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* RFC 9293 3.5 figure 8: both ends send a SYN. Our SYN-SENT connection
+ * answers the peer's SYN with a SYN-ACK (SYN-RECEIVED) and is
+ * established by the peer's SYN-ACK, or by a plain ACK; the application
+ * hears `connected` either way. */
+static void
+test_simultaneous_open(void)
+{
+	uint8_t o[40];
+	struct tseg s = { .sport = REMOTE_PORT, .dport = EPHEMERAL0, .seq = 9000, .flags = SYN,
+			  .win = 65535, .opt = o };
+	struct mdp_tcp_conn *c, *c2;
+	struct peer p, p2;
+	uint32_t iss;
+	int err = 0;
+
+	setup();
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	peer_init(&p, REMOTE_PORT, EPHEMERAL0, 9001);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	iss = c->iss;
+	SEG(&p, 0, SYN, iss, 0, 65535, 0);
+
+	/* the peer's SYN crosses ours */
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1460, .ws = 5, .sack = true, .ts = true },
+			  700, 0);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, SYN | ACK, iss, 9001, 65535, 0);
+	OPTS(0, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, B32(out[0].tsval), 0, 0, 0x02, 0xbc, 1, 3, 3, 3);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL(c->snd_wscale, 5);
+	CU_ASSERT_EQUAL(app.connected, 0);
+
+	/* its SYN-ACK (to our SYN) arrives: ESTABLISHED, nothing to send */
+	s.flags = SYN | ACK;
+	s.ack = iss + 1;
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1460, .ws = 5, .sack = true, .ts = true },
+			  701, out[0].tsval);
+	wire_in(&s);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(c->snd_una, iss + 1);
+	CU_ASSERT_EQUAL(c->rcv_nxt, 9001);
+	CU_ASSERT_EQUAL(app.connected, 1);
+	CU_ASSERT_PTR_EQUAL(app.c, c);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+
+	/* the same, ended by a plain ACK */
+	c2 = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	CU_ASSERT_EQUAL(c2->t.lport, EPHEMERAL0 + 1);
+	peer_init(&p2, REMOTE_PORT, EPHEMERAL0 + 1, 9500);
+	CU_ASSERT_EQUAL_FATAL(pull(&p2), 1);
+	psend(&p2, SYN, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p2), 1);
+	SEG(&p2, 0, SYN | ACK, c2->iss, 9501, 65535, 0);
+	OPTS(0, 2, 4, 0x05, 0xb4);	/* the peer offered nothing */
+	CU_ASSERT_EQUAL(c2->state, MDP_TCP_SYN_RCVD);
+	p2.ack = c2->iss + 1;
+	psend(&p2, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p2), 0);
+	CU_ASSERT_EQUAL(c2->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(app.connected, 2);
+	CU_ASSERT_PTR_EQUAL(app.c, c2);
+	CU_ASSERT_EQUAL(CNT(TCP_ACCEPTED), 0);	/* not a passive connection */
+	finish();
+}
+
+/* ---- closing ---- */
+
+/* We close first: ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 (the half-closed
+ * connection still receives) -> TIME-WAIT -> gone after time_wait_ms, and
+ * the pool is whole again. */
+static void
+test_active_close(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+	uint64_t t;
+
+	cfg_reset();
+	cfg.tcp.time_wait_ms = 2000;
+	start();
+	peer_init(&p, 40020, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	cnt_clear();
+
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, FIN | ACK, S, R, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_FIN_WAIT_1);
+	CU_ASSERT(mdp_timer_pending(&c->rtx));	/* the FIN is retransmitted if lost */
+	CU_ASSERT_EQUAL(mdp_tcp_send(c, NULL), -EPIPE);
+
+	/* our FIN acknowledged: FIN-WAIT-2, and nothing to send */
+	p.ack = S + 1;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_FIN_WAIT_2);
+	CU_ASSERT_EQUAL(c->snd_una, S + 1);
+	CU_ASSERT_EQUAL(c->snd_max, S + 1);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+	CU_ASSERT(mdp_timer_pending(&c->life));
+	CU_ASSERT_EQUAL(c->life.expire, now() + 60000);	/* fin_wait2_ms */
+
+	/* half-close: the peer's data still arrives */
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 100), 0);
+	CU_ASSERT_EQUAL(app.closed, 0);
+
+	/* its FIN: TIME-WAIT, ACKed at once; the application's part is over */
+	psend(&p, FIN | ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1, R + 101, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, 0);
+	CU_ASSERT_EQUAL(app.peer_closed, 0);
+	CU_ASSERT_EQUAL(pool_free(), 7);
+	EXPECT_CNT(C(IP_RX, 3), C(TCP_RX_SEGS, 3), C(TCP_TX_SEGS, 2), C(TCP_RX_BYTES, 100),
+		   C(TCP_RX_FIN, 1));
+
+	t = now();
+	tick_to(t + 1999);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_PTR_EQUAL(conn_of(&p), c);
+	tick_to(t + 2000);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	EXPECT_CNT(C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* A FIN that also acknowledges ours goes from FIN-WAIT-1 straight to
+ * TIME-WAIT. A retransmission of the peer's FIN in TIME-WAIT is
+ * acknowledged and restarts the 2 MSL timeout (RFC 9293 3.10.7.4). */
+static void
+test_time_wait_fin_retransmitted(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+	uint64_t t;
+
+	cfg_reset();
+	cfg.tcp.time_wait_ms = 2000;
+	start();
+	peer_init(&p, 40021, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, FIN | ACK, S, R, 65535, 0);
+	p.ack = S + 1;
+	psend(&p, FIN | ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1, R + 1, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, 0);
+
+	t = now();
+	tick_to(t + 1000);
+	pkt(&p, FIN | ACK, R, S + 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1, R + 1, 65535, 0);
+	tick_to(t + 2999);
+	CU_ASSERT_PTR_EQUAL(conn_of(&p), c);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_TIME_WAIT);
+	tick_to(t + 3000);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	finish();
+}
+
+/* Both close at once: FIN-WAIT-1 -> CLOSING (their FIN before the ACK of
+ * ours) -> TIME-WAIT. */
+static void
+test_simultaneous_close(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+	uint64_t t;
+
+	setup();
+	peer_init(&p, 40022, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, FIN | ACK, S, R, 65535, 0);
+
+	psend(&p, FIN | ACK, NULL, 0);	/* ack S: ours not yet seen */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1, R + 1, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_CLOSING);
+	CU_ASSERT_EQUAL(app.closed, 0);
+	CU_ASSERT(mdp_timer_pending(&c->rtx));
+
+	p.ack = S + 1;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, 0);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+	t = now();
+	tick_to(t + 59999);	/* the default time_wait_ms */
+	CU_ASSERT_PTR_EQUAL(conn_of(&p), c);
+	tick_to(t + 60000);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	finish();
+}
+
+/* The peer closes first: CLOSE-WAIT (we can still send: half-close),
+ * then our close: LAST-ACK, and the ACK of our FIN frees it at once. */
+static void
+test_passive_close(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40023, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	cnt_clear();
+
+	psend(&p, FIN | ACK | PSH, pin, 50);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R + 51, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_CLOSE_WAIT);
+	CU_ASSERT_EQUAL(app.rx_len, 50);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 50), 0);
+	CU_ASSERT_EQUAL(app.peer_closed, 1);
+	CU_ASSERT_EQUAL(app.closed, 0);
+
+	CU_ASSERT_EQUAL(app_send(c, 0, 300), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, S, R + 51, 65535, 300);
+	PAYLOAD(0, pout, 300);
+	p.ack = S + 300;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->snd_una, S + 300);
+
+	/* data beyond the peer's FIN is not taken (RFC 9293 3.10.7.4,
+	 * seventh: CLOSE-WAIT ignores segment text) */
+	pkt(&p, ACK | PSH, R + 51, S + 300, pin + 51, 10);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.rx_len, 50);
+
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, FIN | ACK, S + 300, R + 51, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_LAST_ACK);
+	CU_ASSERT_EQUAL(app_send(c, 0, 10), -EPIPE);
+
+	p.ack = S + 301;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, 0);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(IP_RX, 4), C(TCP_RX_SEGS, 4), C(TCP_RX_BYTES, 50), C(TCP_RX_FIN, 1),
+		   C(TCP_TX_SEGS, 3), C(TCP_TX_BYTES, 300), C(TCP_DATA_AFTER_FIN, 1),
+		   C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* FIN-WAIT-2 does not wait for ever: after fin_wait2_ms the connection is
+ * freed (and the application told, with 0). */
+static void
+test_fin_wait2_timeout(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+	uint64_t t;
+
+	cfg_reset();
+	cfg.tcp.fin_wait2_ms = 5000;
+	start();
+	peer_init(&p, 40024, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, FIN | ACK, S, R, 65535, 0);
+	p.ack = S + 1;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_FIN_WAIT_2);
+	cnt_clear();
+	t = now();
+	tick_to(t + 4999);
+	CU_ASSERT_PTR_EQUAL(conn_of(&p), c);
+	CU_ASSERT_EQUAL(app.closed, 0);
+	tick_to(t + 5000);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, 0);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(TCP_FIN_WAIT2_TIMEOUT, 1), C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* mdp_tcp_abort(): a RST at once, queued data dropped, `closed`
+ * (-ECONNABORTED) before it returns. */
+static void
+test_abort(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40025, APP_PORT, 3000);
+	p.win = 0;	/* so that the data stays queued */
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	CU_ASSERT_EQUAL(app_send(c, 0, 5000), 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->sndq.bytes, 5000);
+	cnt_clear();
+	mdp_tcp_abort(c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST | ACK, S, R, WIN_ANY, 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, -ECONNABORTED);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(TCP_TX_RST, 1), C(TCP_TX_SEGS, 1), C(TCP_RST_ABORT, 1),
+		   C(TCP_CONN_CLOSE, 1));
+	finish();
+}
+
+/* ---- resets and RFC 5961 ---- */
+
+/* RFC 9293 3.10.7.1: a segment for no connection gets a RST,
+ * <SEQ=SEG.ACK><CTL=RST> when it has an ACK, else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; a RST gets nothing. */
+static void
+test_rst_no_connection(void)
+{
+	struct peer p, q;
+
+	setup();
+	peer_init(&p, 40030, CLOSED_PORT, 5000);
+	psend(&p, SYN, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST | ACK, 0, 5001, 0, 0);
+	NO_OPTS(0);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_NO_LISTENER, 1), C(TCP_TX_RST, 1));
+
+	pkt(&p, ACK | PSH, 6000, 777, pin, 10);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST, 777, 0, 0, 0);
+
+	pkt(&p, FIN, 8000, 0, pin, 5);	/* SEG.LEN counts the FIN */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, RST | ACK, 0, 8006, 0, 0);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_NO_LISTENER, 2), C(TCP_TX_RST, 2));
+
+	pkt(&p, RST, 1, 0, NULL, 0);
+	pkt(&p, RST | ACK, 1, 2, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_RST_NO_CONN, 2));
+
+	/* a listener's port, but no connection: a SYN-ACK, and (SYN cookies
+	 * off) an ACK */
+	cfg_reset();
+	cfg.tcp.syncookies = false;
+	start();
+	peer_init(&q, 40031, APP_PORT, 100);
+	pkt(&q, SYN | ACK, 100, 999, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&q), 1);
+	SEG(&q, 0, RST, 999, 0, 0, 0);
+	pkt(&q, ACK, 100, 4242, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&q), 1);
+	SEG(&q, 0, RST, 4242, 0, 0, 0);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_NO_CONN, 2), C(TCP_TX_RST, 2));
+	finish();
+}
+
+/* RFC 5961 3.2 / RFC 9293 3.10.7.4: a RST outside the window is dropped
+ * silently, one in the window but not at RCV.NXT gets a challenge ACK,
+ * one at RCV.NXT resets: the application hears -ECONNRESET. */
+static void
+test_rst_established(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p, q;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40032, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	cnt_clear();
+
+	pkt(&p, RST, R + 100, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_CHACK, 1), C(TCP_TX_SEGS, 1));
+
+	pkt(&p, RST, R + 65535, 0, NULL, 0);	/* just past the window */
+	pkt(&p, RST, R - 1, 0, NULL, 0);	/* just before it */
+	pkt(&p, RST | ACK, R + 1000000, S, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	EXPECT_CNT(C(IP_RX, 3), C(TCP_RX_SEGS, 3), C(TCP_OUT_OF_WINDOW, 3));
+
+	pkt(&p, RST, R + 65534, 0, NULL, 0);	/* the window's last byte */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	CU_ASSERT_EQUAL(app.closed, 0);
+
+	pkt(&p, RST, R, 0, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, -ECONNRESET);
+	CU_ASSERT_PTR_NULL(conn_of(&p));
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_CHACK, 1), C(TCP_TX_SEGS, 1),
+		   C(TCP_RX_RST, 1), C(TCP_CONN_CLOSE, 1));
+
+	/* a RST at RCV.NXT in SYN-RECEIVED frees the half-open connection;
+	 * no application ever saw it */
+	peer_init(&q, 40033, APP_PORT, 100);
+	psend(&q, SYN, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&q), 1);
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 1);
+	pkt(&q, RST, 101, 0, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&q), 0);
+	CU_ASSERT_PTR_NULL(conn_of(&q));
+	CU_ASSERT_EQUAL(lsn_of(APP_PORT)->half_open, 0);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	CU_ASSERT_EQUAL(app.accepted, 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	finish();
+}
+
+/* RFC 5961 4.2: a SYN on a synchronized connection gets a challenge ACK,
+ * wherever it falls in the window, and changes nothing. */
+static void
+test_syn_established(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40034, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	cnt_clear();
+	pkt(&p, SYN, R, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	pkt(&p, SYN, R + 1000, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_CHACK, 2), C(TCP_TX_SEGS, 2));
+	/* outside the window: an ordinary ACK for an unacceptable segment */
+	pkt(&p, SYN, R - 100000, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_OUT_OF_WINDOW, 1), C(TCP_TX_SEGS, 1));
+	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(c->rcv_nxt, R);
+	CU_ASSERT_EQUAL(c->snd_nxt, S);
+	CU_ASSERT_EQUAL(app.closed, 0);
+	finish();
+}
+
+/* RFC 9293 3.10.7.4 fifth and RFC 5961 5.2: an ACK above SND.MAX gets an
+ * ACK and the segment is dropped, data and all; one more than a window
+ * below SND.UNA gets a challenge ACK; an old ACK within the window is
+ * fine, and its data is taken. */
+static void
+test_ack_validation(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40035, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	CU_ASSERT_EQUAL(app_send(c, 0, 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, S, R, 65535, 1000);
+	CU_ASSERT_EQUAL(c->max_snd_wnd, 65535);
+	cnt_clear();
+
+	pkt(&p, ACK | PSH, R, S + 1001, pin, 100);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1000, R, 65535, 0);
+	CU_ASSERT_EQUAL(app.rx_len, 0);
+	CU_ASSERT_EQUAL(c->snd_una, S);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_BAD_ACK, 1), C(TCP_TX_SEGS, 1));
+
+	pkt(&p, ACK | PSH, R, S - 65536, pin, 100);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1000, R, 65535, 0);
+	CU_ASSERT_EQUAL(app.rx_len, 0);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_CHACK, 1), C(TCP_TX_SEGS, 1));
+
+	pkt(&p, ACK | PSH, R, S - 65535, pin, 100);
+	CU_ASSERT_EQUAL(pull(&p), 0);	/* delayed ACK */
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 100), 0);
+	CU_ASSERT_EQUAL(c->snd_una, S);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_RX_BYTES, 100));
+
+	pkt(&p, ACK, R + 100, S + 1000, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(c->snd_una, S + 1000);
+	tick_to(now() + 40);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1000, R + 100, 65535, 0);
+	finish();
+}
+
+/* RFC 5961 7: challenge ACKs are limited per connection per second (a
+ * global limit is a side channel, CVE-2016-5696). */
+static void
+test_challenge_ack_limit(void)
+{
+	struct mdp_tcp_conn *a, *b;
+	struct peer p, q;
+	uint64_t sec;
+
+	cfg_reset();
+	cfg.tcp.challenge_ack_per_s = 3;
+	start();
+	peer_init(&p, 40036, APP_PORT, 3000);
+	a = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	peer_init(&q, 40037, APP_PORT, 9000);
+	b = open_passive(&q, &(struct synopt){ .mss = 1000, .ws = -1 });
+	cnt_clear();
+
+	sec = fresh_second();
+	for (unsigned i = 0; i < 5; i++)
+		pkt(&p, RST, p.seq + 10 + i, 0, NULL, 0);
+	pkt(&p, SYN, p.seq, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 3);
+	for (unsigned i = 0; i < 3; i++)
+		SEG(&p, i, ACK, p.ack, p.seq, 65535, 0);
+	/* the other connection has its own budget */
+	pkt(&q, RST, q.seq + 10, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&q), 1);
+	SEG(&q, 0, ACK, q.ack, q.seq, 65535, 0);
+	CU_ASSERT_EQUAL(tcp_now_us(w->tcp) / 1000000, sec);
+	EXPECT_CNT(C(IP_RX, 7), C(TCP_RX_SEGS, 7), C(TCP_CHACK, 4), C(TCP_CHACK_LIMITED, 3),
+		   C(TCP_TX_SEGS, 4));
+	CU_ASSERT_EQUAL(a->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(b->state, MDP_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(a->chack_n, 3);
+	CU_ASSERT_EQUAL(b->chack_n, 1);
+	finish();
+}
+
+/* RFC 7323 5.3 PAWS: a segment whose TSval is older than TS.Recent is
+ * dropped with an ACK; a RST is not subject to it. */
+static void
+test_paws(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40038, APP_PORT, 3000);
+	p.tsval = 1000;
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1, .ts = true });
+	S = p.ack;
+	R = p.seq;
+	CU_ASSERT_EQUAL(c->ts_recent, 1000);
+	cnt_clear();
+
+	p.tsval = 999;
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R, 65535, 0);
+	TS_ONLY(0, 1000);
+	CU_ASSERT_EQUAL(app.rx_len, 0);
+	CU_ASSERT_EQUAL(c->rcv_nxt, R);
+	CU_ASSERT_EQUAL(c->ts_recent, 1000);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_PAWS, 1), C(TCP_TX_SEGS, 1));
+
+	/* the same bytes, newer: taken, and TS.Recent follows (RFC 7323 4.3) */
+	p.tsval = 1001;
+	pkt(&p, ACK | PSH, R, S, pin, 100);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+	CU_ASSERT_EQUAL(c->ts_recent, 1001);
+	tick_to(now() + 40);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R + 100, 65535, 0);
+	TS_ONLY(0, 1001);
+
+	/* modular: 0x80000000 steps ahead is "older" */
+	p.tsval = 1001 + 0x80000001u;
+	pkt(&p, ACK | PSH, R + 100, S, pin + 100, 10);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R + 100, 65535, 0);
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+
+	p.tsval = 5;
+	pkt(&p, RST, R + 100, 0, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(app.err, -ECONNRESET);
+	finish();
+}
