@@ -352,7 +352,10 @@ mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
 	if (mdp_seq_gt(new_edge, old_edge) &&
 	    new_edge - old_edge >= RTE_MIN(c->s->cfg->rcv_buf / 2, (uint32_t)c->smss)) {
 		c->flags |= MDP_TCPF_ACKNOW;
-		mdp_tcp_output(c);
+		/* From a callback of the input under way (busy), the ACK goes
+		 * once at its end: not one per delivered segment. */
+		if (c->busy == 0)
+			mdp_tcp_output(c);
 	}
 }
 

@@ -36,11 +36,14 @@ enum {
 	MDP_TCPF_DEFER_FREE = 1u << 11,	/* freed while the stack was using it */
 };
 
-/* An out-of-order segment waiting for the hole before it. */
+/* Out-of-order bytes waiting for the hole before them: contiguous
+ * segments are chained into one entry, so entries count holes, not
+ * segments. */
 struct mdp_tcp_ooo {
 	uint32_t seq;
 	uint32_t len;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m;	/* chain head */
+	struct rte_mbuf *tail;	/* its last segment, to append in O(1) */
 };
 
 struct mdp_tcp_listener;

@@ -85,6 +85,14 @@ challenge_ack(struct mdp_tcp_conn *c)
 
 /* ---- receive side ---- */
 
+/* The payload of a full-sized segment from the peer: the MSS less the
+ * timestamp option it carries (RFC 6691), as RFC 5681 4.2 counts them. */
+static inline uint32_t
+full_seg(const struct mdp_tcp_conn *c)
+{
+	return c->smss - ((c->flags & MDP_TCPF_TS) ? 12u : 0u);
+}
+
 /* Give in-order payload to the application (which owns it from here). */
 static void
 deliver(struct mdp_tcp_conn *c, struct rte_mbuf *m, uint32_t len)
@@ -100,8 +108,41 @@ deliver(struct mdp_tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 	}
 }
 
+/* Drop n bytes from the front of a chain (rte_pktmbuf_adj only trims the
+ * first segment). Returns the new head; n must be below the chain length. */
+static struct rte_mbuf *
+chain_adj(struct rte_mbuf *m, uint32_t n)
+{
+	while (n >= m->data_len) {
+		struct rte_mbuf *next = m->next;
+
+		n -= m->data_len;
+		next->pkt_len = m->pkt_len - m->data_len;
+		next->nb_segs = (uint16_t)(m->nb_segs - 1);
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	if (n > 0)
+		rte_pktmbuf_adj(m, (uint16_t)n);
+	return m;
+}
+
+/* Append chain m (len bytes) to entry e. */
+static void
+ooo_append(struct mdp_tcp_ooo *e, struct rte_mbuf *m, uint32_t len)
+{
+	e->tail->next = m;
+	e->m->nb_segs = (uint16_t)(e->m->nb_segs + m->nb_segs);
+	e->m->pkt_len += m->pkt_len;
+	e->tail = rte_pktmbuf_lastseg(m);
+	e->len += len;
+}
+
 /* Keep an out-of-order segment; the queue stays sorted and disjoint
- * (bytes already held win, so overlaps are cut from the new segment). */
+ * (bytes already held win, so overlaps are cut from the new segment), and
+ * a segment that touches an entry joins it. */
 static void
 ooo_insert(struct mdp_tcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len)
 {
@@ -133,18 +174,48 @@ ooo_insert(struct mdp_tcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t le
 		len = keep;
 		end = seq + len;
 	}
-	if (c->n_ooo == MDP_TCP_OOO_MAX || s->ooo_bytes + len > s->cfg->ooo_max ||
-	    c->ooo_bytes + len > s->cfg->rcv_buf) {
-		TCP_CNT(c, TCP_OOO_DROP);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memmove(&c->ooo[i + 1], &c->ooo[i], (size_t)(c->n_ooo - i) * sizeof(c->ooo[0]));
-	c->ooo[i] = (struct mdp_tcp_ooo){ .seq = seq, .len = len, .m = m };
-	c->n_ooo++;
+	if (s->ooo_bytes + len > s->cfg->ooo_max || c->ooo_bytes + len > s->cfg->rcv_buf)
+		goto full;
 	c->ooo_bytes += len;
 	s->ooo_bytes += len;
 	MDP_CNT_ADD(c->w, c->port, TCP_OOO_BYTES, len);
+	if (i > 0 && c->ooo[i - 1].seq + c->ooo[i - 1].len == seq) {
+		ooo_append(&c->ooo[i - 1], m, len);
+		/* ... and it may close the gap to the next entry */
+		if (i < c->n_ooo && c->ooo[i - 1].seq + c->ooo[i - 1].len == c->ooo[i].seq) {
+			ooo_append(&c->ooo[i - 1], c->ooo[i].m, c->ooo[i].len);
+			memmove(&c->ooo[i], &c->ooo[i + 1],
+				(size_t)(c->n_ooo - i - 1) * sizeof(c->ooo[0]));
+			c->n_ooo--;
+		}
+		return;
+	}
+	if (i < c->n_ooo && end == c->ooo[i].seq) {
+		/* joins the next entry at its front */
+		struct mdp_tcp_ooo *e = &c->ooo[i];
+		struct rte_mbuf *lt = rte_pktmbuf_lastseg(m);
+
+		lt->next = e->m;
+		m->nb_segs = (uint16_t)(m->nb_segs + e->m->nb_segs);
+		m->pkt_len += e->m->pkt_len;
+		e->m = m;
+		e->seq = seq;
+		e->len += len;
+		return;
+	}
+	if (c->n_ooo == MDP_TCP_OOO_MAX) {
+		c->ooo_bytes -= len;
+		s->ooo_bytes -= len;
+		goto full;
+	}
+	memmove(&c->ooo[i + 1], &c->ooo[i], (size_t)(c->n_ooo - i) * sizeof(c->ooo[0]));
+	c->ooo[i] = (struct mdp_tcp_ooo){ .seq = seq, .len = len, .m = m,
+					  .tail = rte_pktmbuf_lastseg(m) };
+	c->n_ooo++;
+	return;
+full:
+	TCP_CNT(c, TCP_OOO_DROP);
+	rte_pktmbuf_free(m);
 	return;
 dup:
 	TCP_CNT(c, TCP_DUP_DATA);
@@ -168,7 +239,7 @@ ooo_pull(struct mdp_tcp_conn *c)
 			continue;
 		}
 		if (mdp_seq_lt(e.seq, c->rcv_nxt)) {
-			rte_pktmbuf_adj(e.m, (uint16_t)(c->rcv_nxt - e.seq));
+			e.m = chain_adj(e.m, c->rcv_nxt - e.seq);
 			e.len = end - c->rcv_nxt;
 		}
 		deliver(c, e.m, e.len);
@@ -249,6 +320,69 @@ rtt_update(struct mdp_tcp_conn *c, const struct seg *sg)
 	}
 }
 
+/*
+ * RFC 6675 5 (steps C.1-C.5): while the pipe leaves a segment's room in
+ * cwnd, retransmit what the scoreboard calls lost, else send new data,
+ * else retransmit the next unSACKed hole (rule 3).
+ */
+static void
+sack_recovery_send(struct mdp_tcp_conn *c)
+{
+	for (unsigned guard = 0; guard < 256; guard++) {
+		uint32_t pipe = mdp_tcp_sack_pipe(&c->sb, c->snd_una, c->snd_max, c->high_rxt,
+						  c->smss, MDP_TCP_DUPTHRESH);
+		uint32_t seq, len;
+		bool lost = false, have;
+
+		if (c->cc.cwnd < pipe + c->smss)
+			return;
+		have = mdp_tcp_sack_next_seg(&c->sb, c->snd_una, c->snd_max, c->high_rxt, c->smss,
+					     MDP_TCP_DUPTHRESH, &seq, &len, &lost) == 0;
+		if (have && lost) {
+			mdp_tcp_retransmit(c, seq, len);
+			c->high_rxt = seq + len;
+			continue;
+		}
+		if (mdp_tcp_send_new(c) > 0)
+			continue;
+		if (have) {
+			mdp_tcp_retransmit(c, seq, len);
+			c->high_rxt = seq + len;
+			continue;
+		}
+		return;
+	}
+}
+
+static bool
+sack_on(const struct mdp_tcp_conn *c)
+{
+	return (c->flags & MDP_TCPF_SACK) != 0;
+}
+
+static void
+recovery_enter(struct mdp_tcp_conn *c)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+
+	TCP_CNT(c, TCP_FAST_RETRANS);
+	c->flags |= MDP_TCPF_IN_RECOVERY;
+	c->recover = c->snd_max;
+	c->high_rxt = c->snd_una;
+	mdp_tcp_cc_on_loss(&c->cc, flight);
+	c->rtt_seq = 0;
+	if (sack_on(c)) {
+		/* RFC 6675 5 (4): the first retransmission is the first
+		 * segment, whatever the scoreboard says. */
+		mdp_tcp_retransmit(c, c->snd_una, c->smss);
+		c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->smss, c->snd_max - c->snd_una);
+		sack_recovery_send(c);
+	} else {
+		mdp_tcp_retransmit(c, c->snd_una, c->smss);
+		c->cc.cwnd = c->cc.ssthresh + 3u * c->smss;	/* RFC 5681 3.2 (3) */
+	}
+}
+
 /* A new cumulative ACK: snd_una < ack <= snd_max. */
 static void
 ack_new(struct mdp_tcp_conn *c, const struct seg *sg)
@@ -259,7 +393,17 @@ ack_new(struct mdp_tcp_conn *c, const struct seg *sg)
 
 	rtt_update(c, sg);
 	mdp_mbufq_trim_front(&c->sndq, data);
-	if (c->flags & MDP_TCPF_IN_RECOVERY) {
+	if ((c->flags & MDP_TCPF_IN_RECOVERY) && sack_on(c)) {
+		c->snd_una = sg->ack;
+		if (mdp_seq_lt(c->high_rxt, c->snd_una))
+			c->high_rxt = c->snd_una;
+		if (mdp_seq_ge(sg->ack, c->recover)) {
+			c->flags &= ~(uint32_t)MDP_TCPF_IN_RECOVERY;
+			mdp_tcp_cc_on_recovery_exit(&c->cc, c->snd_max - c->snd_una);
+		} else {
+			TCP_CNT(c, TCP_PARTIAL_ACK);
+		}
+	} else if (c->flags & MDP_TCPF_IN_RECOVERY) {
 		if (mdp_seq_lt(sg->ack, c->recover)) {
 			/* RFC 6582 3.2 step 5: a partial ACK. Retransmit the
 			 * next hole, deflate by what was acked. */
@@ -293,21 +437,22 @@ ack_new(struct mdp_tcp_conn *c, const struct seg *sg)
 static void
 ack_dup(struct mdp_tcp_conn *c)
 {
-	uint32_t flight = c->snd_max - c->snd_una;
-
 	TCP_CNT(c, TCP_DUPACK);
-	if (++c->dupacks == MDP_TCP_DUPTHRESH && !(c->flags & MDP_TCPF_IN_RECOVERY)) {
-		/* RFC 5681 3.2 / RFC 6582: fast retransmit, then recovery. */
-		TCP_CNT(c, TCP_FAST_RETRANS);
-		c->flags |= MDP_TCPF_IN_RECOVERY;
-		c->recover = c->snd_max;
-		mdp_tcp_cc_on_loss(&c->cc, flight);
-		c->rtt_seq = 0;
-		mdp_tcp_retransmit(c, c->snd_una, c->smss);
-		c->cc.cwnd = c->cc.ssthresh + 3u * c->smss;
-	} else if (c->dupacks > MDP_TCP_DUPTHRESH && (c->flags & MDP_TCPF_IN_RECOVERY)) {
-		c->cc.cwnd += c->smss;	/* RFC 5681 3.2 step 4: inflate */
+	c->dupacks++;
+	if (!(c->flags & MDP_TCPF_IN_RECOVERY)) {
+		/* RFC 5681 3.2 / RFC 6582, or RFC 6675 5: three duplicates,
+		 * or a scoreboard that already says the first segment is
+		 * lost. */
+		if (c->dupacks >= MDP_TCP_DUPTHRESH ||
+		    (sack_on(c) && mdp_tcp_sack_is_lost(&c->sb, c->snd_una, c->smss,
+							MDP_TCP_DUPTHRESH)))
+			recovery_enter(c);
+		return;
 	}
+	if (sack_on(c))
+		sack_recovery_send(c);
+	else if (c->dupacks > MDP_TCP_DUPTHRESH)
+		c->cc.cwnd += c->smss;	/* RFC 5681 3.2 step 4: inflate */
 }
 
 /* ---- the segment arrives ---- */
@@ -320,7 +465,7 @@ syn_sent_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, const struct seg *sg)
 		if (mdp_seq_le(sg->ack, c->iss) || mdp_seq_gt(sg->ack, c->snd_max)) {
 			if (!(sg->flags & F_RST)) {
 				TCP_CNT(c, TCP_BAD_ACK);
-				mdp_tcp_send_rst(c);
+				mdp_tcp_send_rst_at(c, sg->ack);	/* <SEQ=SEG.ACK><CTL=RST> */
 			}
 			goto drop;
 		}
@@ -404,6 +549,16 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 		goto drop_out;
 	}
 
+	/* Simultaneous open (RFC 9293 3.5 figure 8, line 6): in SYN-RECEIVED
+	 * the peer's SYN-ACK repeats a SYN we have acknowledged already; its
+	 * ACK of our SYN is what counts (Linux accepts it likewise). */
+	if (c->state == MDP_TCP_SYN_RCVD && !(c->flags & MDP_TCPF_PASSIVE) &&
+	    (sg->flags & (F_SYN | F_ACK | F_RST)) == (F_SYN | F_ACK) && sg->seq == c->irs) {
+		sg->flags &= (uint8_t)~F_SYN;
+		sg->seq++;
+		seq0 = sg->seq;
+	}
+
 	if (!seq_acceptable(c, sg)) {
 		/* In SYN-RECEIVED a retransmitted SYN means our SYN-ACK was
 		 * lost: send it again. */
@@ -412,6 +567,11 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 			mdp_tcp_send_syn(c);
 			goto drop;
 		}
+		/* RFC 9293 3.10.7.4: in TIME-WAIT, the peer's FIN again (our
+		 * last ACK was lost): acknowledge it, restart the 2 MSL. */
+		if (c->state == MDP_TCP_TIME_WAIT && (sg->flags & F_FIN) &&
+		    sg->seq + seg_space(sg) == c->rcv_nxt)
+			mdp_tcp_life_arm(c, c->s->cfg->time_wait_ms);
 		TCP_CNT(c, TCP_OUT_OF_WINDOW);
 		if (!(sg->flags & F_RST))
 			c->flags |= MDP_TCPF_ACKNOW;
@@ -459,9 +619,13 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 		c->rtx_count = 0;
 		mdp_timer_stop(&c->w->wheel, &c->rtx);
 		mdp_tcp_keepalive_start(c);
-		TCP_CNT(c, TCP_ACCEPTED);
-		if (l != NULL && l->ops != NULL && l->ops->accepted != NULL)
-			l->ops->accepted(c, l->ctx);
+		if (c->flags & MDP_TCPF_PASSIVE) {
+			TCP_CNT(c, TCP_ACCEPTED);
+			if (l != NULL && l->ops != NULL && l->ops->accepted != NULL)
+				l->ops->accepted(c, l->ctx);
+		} else if (c->ops != NULL && c->ops->connected != NULL) {
+			c->ops->connected(c);	/* a simultaneous open */
+		}
 		if (c->state == MDP_TCP_CLOSED)
 			goto drop;	/* the application refused it */
 	}
@@ -476,20 +640,22 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 		challenge_ack(c);
 		goto drop;
 	}
+	if ((c->flags & MDP_TCPF_SACK) && sg->o.n_sack > 0) {
+		struct mdp_tcp_sack_block d;
+
+		if (mdp_tcp_sack_update(&c->sb, mdp_seq_gt(sg->ack, c->snd_una) ? sg->ack : c->snd_una,
+					c->snd_max, sg->o.sack, sg->o.n_sack, &d) > 0)
+			TCP_CNT(c, TCP_DSACK);
+	}
 	if (mdp_seq_gt(sg->ack, c->snd_una)) {
 		ack_new(c, sg);
+		if (c->state != MDP_TCP_CLOSED && (c->flags & MDP_TCPF_IN_RECOVERY) && sack_on(c))
+			sack_recovery_send(c);
 		if (c->state == MDP_TCP_CLOSED)
 			goto drop;
 	} else if (sg->ack == c->snd_una && sg->len == 0 && !(sg->flags & F_FIN) &&
 		   (sg->wnd << c->snd_wscale) == c->snd_wnd && c->snd_max != c->snd_una) {
 		ack_dup(c);
-	}
-	if ((c->flags & MDP_TCPF_SACK) && sg->o.n_sack > 0) {
-		struct mdp_tcp_sack_block d;
-
-		if (mdp_tcp_sack_update(&c->sb, c->snd_una, c->snd_max, sg->o.sack, sg->o.n_sack,
-					&d) > 0)
-			TCP_CNT(c, TCP_DSACK);
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth, ESTABLISHED) */
 	if (mdp_seq_lt(c->snd_wl1, sg->seq) ||
@@ -574,8 +740,10 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 			c->busy--;
 			if (c->state == MDP_TCP_CLOSED || (c->flags & MDP_TCPF_DEFER_FREE))
 				goto out;
-			if (had_ooo || c->s->cfg->delayed_ack_ms == 0 ||
-			    c->rcv_nxt - c->last_ack_sent >= 2u * c->smss) {
+			if (c->last_ack_sent == c->rcv_nxt) {
+				/* the application's answer carried the ACK */
+			} else if (had_ooo || c->s->cfg->delayed_ack_ms == 0 ||
+				   c->rcv_nxt - c->last_ack_sent >= 2u * full_seg(c)) {
 				c->flags |= MDP_TCPF_ACKNOW;	/* RFC 5681 4.2 */
 			} else {
 				c->flags |= MDP_TCPF_DELACK;

@@ -222,6 +222,19 @@ mdp_tcp_send_keepalive(struct mdp_tcp_conn *c)
 	segment_send(c, c->snd_una - 1, 0, RTE_TCP_ACK_FLAG);
 }
 
+/*
+ * A zero-window probe (RFC 9293 3.8.6.1): an ACK from below the window,
+ * which the peer answers with an ACK carrying its window. Not a byte of new
+ * data: that byte would not count as sent, so the ACK of a peer whose window
+ * has opened would lie beyond SND.MAX and be refused, and the window update
+ * with it (Linux probes this way too: tcp_xmit_probe_skb()).
+ */
+void
+mdp_tcp_send_window_probe(struct mdp_tcp_conn *c)
+{
+	segment_send(c, c->snd_una - 1, 0, RTE_TCP_ACK_FLAG);
+}
+
 void
 mdp_tcp_send_syn(struct mdp_tcp_conn *c)
 {
@@ -285,8 +298,11 @@ mdp_tcp_output(struct mdp_tcp_conn *c)
 		uint32_t lim = RTE_MIN(usable, seg_payload_max(c));
 		uint32_t len = RTE_MIN(avail, lim);
 		/* The FIN follows the last byte; after an RTO pulled snd_nxt
-		 * back it goes again with the data before it. */
-		bool fin = (c->flags & MDP_TCPF_FIN_QUEUED) && c->snd_nxt + len == fin_seq(c);
+		 * back it goes again with the data before it. Once sent, and
+		 * unless so pulled back, it is behind snd_nxt (and once
+		 * acknowledged fin_seq() no longer names it). */
+		bool fin = (c->flags & MDP_TCPF_FIN_QUEUED) && c->snd_nxt + len == fin_seq(c) &&
+			   (!(c->flags & MDP_TCPF_FIN_SENT) || mdp_seq_lt(c->snd_nxt + len, c->snd_max));
 		uint8_t flags = RTE_TCP_ACK_FLAG;
 
 		if (len == 0 && !fin)
@@ -379,4 +395,27 @@ mdp_tcp_reply_rst(struct mdp_worker *w, uint16_t port, const struct rte_ipv4_hdr
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	MDP_CNT_INC(w, port, TCP_TX_RST);
 	mdp_ipv4_output(w, port, m);
+}
+
+/*
+ * One new segment at snd_max for SACK recovery (RFC 6675 NextSeg rule 2):
+ * within the peer's window; the caller has checked pipe against cwnd.
+ * Returns the bytes sent (0: nothing new to send).
+ */
+uint32_t
+mdp_tcp_send_new(struct mdp_tcp_conn *c)
+{
+	uint32_t off = c->snd_max - c->snd_una;
+	uint32_t avail = c->sndq.bytes > off ? c->sndq.bytes - off : 0;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+	uint32_t room = mdp_seq_gt(wnd_end, c->snd_max) ? wnd_end - c->snd_max : 0;
+	uint32_t lim = RTE_MIN(room, seg_payload_max(c));
+	uint32_t len = RTE_MIN(avail, lim);
+
+	if (len == 0 || c->snd_nxt != c->snd_max)
+		return 0;
+	segment_send(c, c->snd_max, len, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	c->snd_max += len;
+	c->snd_nxt = c->snd_max;
+	return len;
 }

@@ -103,8 +103,13 @@ void mdp_tcp_output(struct mdp_tcp_conn *c);
 /* Retransmit one segment starting at snd_una (or seq). */
 void mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len);
 void mdp_tcp_send_ack(struct mdp_tcp_conn *c);
+/* One new data segment at snd_max within the peer's window (SACK
+ * recovery); returns its length, 0 when there is none to send. */
+uint32_t mdp_tcp_send_new(struct mdp_tcp_conn *c);
 /* A keepalive probe: an ACK one byte before snd_una (RFC 9293 3.8.4). */
 void mdp_tcp_send_keepalive(struct mdp_tcp_conn *c);
+/* A zero-window probe, the same segment (RFC 9293 3.8.6.1). */
+void mdp_tcp_send_window_probe(struct mdp_tcp_conn *c);
 void mdp_tcp_send_syn(struct mdp_tcp_conn *c);	/* SYN or SYN-ACK by state */
 void mdp_tcp_send_rst(struct mdp_tcp_conn *c);
 /* <SEQ=seq><CTL=RST> on the connection's tuple. */

@@ -85,12 +85,11 @@ rtx_fire(struct mdp_timer *t, void *arg)
 	}
 	if (flight == 0) {
 		if (c->snd_wnd == 0 && c->sndq.bytes > 0) {
-			/* Persist: probe the zero window with one byte beyond
-			 * it; backing off as RTOs do, never giving up while the
-			 * peer answers. */
+			/* Persist: probe the zero window, backing off as RTOs
+			 * do, never giving up while the peer answers. */
 			TCP_CNT(c, TCP_PERSIST_PROBE);
 			mdp_tcp_rtt_backoff(&c->rtt);
-			mdp_tcp_retransmit(c, c->snd_una, 1);
+			mdp_tcp_send_window_probe(c);
 			mdp_tcp_rtx_arm(c);
 		}
 		return;
