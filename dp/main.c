@@ -20,6 +20,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 #include <rte_version.h>
 
 #include "ctrl/ctrl_cmds.h"
@@ -80,6 +81,44 @@ eal_argv_build(const struct mdp_config *cfg, const char *argv0, char **argv, int
 	return n;
 }
 
+/*
+ * net_af_xdp (DPDK 22.11) registers the pool's memory as its UMEM and sizes
+ * it as if the mbufs lay back to back (populated_size x object size).
+ * Without hugepages the mempool keeps each object inside one 4 KiB page, so
+ * a 2.3 KiB mbuf takes a page of its own and the UMEM covers only the first
+ * ~58% of the mbufs: the kernel rejects a TX descriptor for any other
+ * (tx_invalid_descs), and as it skips one invalid descriptor per sendto()
+ * the queue stalls under load. Without hugepages IOVA is VA, so objects
+ * may cross pages: pack them (RTE_MEMPOOL_F_NO_IOVA_CONTIG).
+ */
+static struct rte_mempool *
+mbuf_pool_new(const char *name, unsigned n, unsigned cache, uint16_t data_room, int socket)
+{
+	struct rte_pktmbuf_pool_private priv = { .mbuf_data_room_size = data_room };
+	struct rte_mempool *mp;
+	int rc = 0;
+
+	if (rte_eal_has_hugepages())
+		return rte_pktmbuf_pool_create(name, n, cache, 0, data_room, socket);
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + data_room, cache,
+				      sizeof(priv), socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		return NULL;
+	rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
+	if (rc != 0)
+		goto fail;
+	rte_pktmbuf_pool_init(mp, &priv);
+	rc = rte_mempool_populate_default(mp);
+	if (rc < 0)
+		goto fail;
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+fail:
+	rte_mempool_free(mp);
+	rte_errno = rc < 0 ? -rc : EINVAL;
+	return NULL;
+}
+
 static int
 pool_create(struct mdp_dp *dp)
 {
@@ -99,8 +138,8 @@ pool_create(struct mdp_dp *dp)
 			cfg->mbufs, (unsigned long long)need);
 		return -EINVAL;
 	}
-	dp->pool = rte_pktmbuf_pool_create("mdp_mbufs", cfg->mbufs, cfg->mbuf_cache, 0,
-					   cfg->mbuf_data_room, (int)rte_socket_id());
+	dp->pool = mbuf_pool_new("mdp_mbufs", cfg->mbufs, cfg->mbuf_cache, cfg->mbuf_data_room,
+				 (int)rte_socket_id());
 	if (dp->pool == NULL) {
 		MDP_ERR("mempool of %u mbufs: %s", cfg->mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;

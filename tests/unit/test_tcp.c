@@ -2508,7 +2508,9 @@ test_reassembly(void)
 	SEG(&p, 0, ACK, S, R, 65535, 0);
 	SEG(&p, 1, ACK, S, R, 65535, 0);
 	CU_ASSERT_EQUAL(app.rx_len, 0);
-	CU_ASSERT_EQUAL(c->n_ooo, 3);
+	CU_ASSERT_EQUAL(c->n_ooo, 1);		/* one hole: [1000, 4000) held */
+	CU_ASSERT_EQUAL(c->ooo[0].seq, R + 1000);
+	CU_ASSERT_EQUAL(c->ooo[0].len, 3000);
 	CU_ASSERT_EQUAL(c->ooo_bytes, 3000);
 	CU_ASSERT_EQUAL(w->tcp->ooo_bytes, 3000);
 	CU_ASSERT_EQUAL(mdp_tcp_rcv_window(c), 65535);
@@ -2540,22 +2542,42 @@ test_reassembly(void)
 	CU_ASSERT_EQUAL(app.rx_len, 4500);
 	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_RX_BYTES, 500), C(TCP_DUP_DATA, 1));
 
-	/* a FIN out of order waits for the data before it */
-	pkt(&p, ACK | FIN, R + 5000, S, pin + 5000, 500);
+	/* held segments join up at either end (one chained entry), and an
+	 * in-order segment that overlaps more than the first of them */
+	pkt(&p, ACK, R + 5300, S, pin + 5300, 300);
+	pkt(&p, ACK, R + 5000, S, pin + 5000, 300);
+	pkt(&p, ACK, R + 5600, S, pin + 5600, 400);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 3);
+	for (unsigned i = 0; i < 3; i++)
+		SEG(&p, i, ACK, S, R + 4500, 65535, 0);
+	CU_ASSERT_EQUAL(c->n_ooo, 1);
+	CU_ASSERT_EQUAL(c->ooo[0].seq, R + 5000);
+	CU_ASSERT_EQUAL(c->ooo[0].len, 1000);
+	pkt(&p, ACK, R + 4500, S, pin + 4500, 950);
 	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
-	SEG(&p, 0, ACK, S, R + 4500, 65535, 0);
+	SEG(&p, 0, ACK, S, R + 6000, 65535, 0);
+	CU_ASSERT_EQUAL(app.rx_len, 6000);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 6000), 0);
+	CU_ASSERT_EQUAL(c->n_ooo, 0);
+	CU_ASSERT_EQUAL(c->ooo_bytes, 0);
+
+	/* a FIN out of order waits for the data before it */
+	pkt(&p, ACK | FIN, R + 6500, S, pin + 6500, 500);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S, R + 6000, 65535, 0);
 	CU_ASSERT_EQUAL(c->state, MDP_TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(app.peer_closed, 0);
-	pkt(&p, ACK, R + 4500, S, pin + 4500, 500);
+	pkt(&p, ACK, R + 6000, S, pin + 6000, 500);
 	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
-	SEG(&p, 0, ACK, S, R + 5501, 65535, 0);
+	SEG(&p, 0, ACK, S, R + 7001, 65535, 0);
 	CU_ASSERT_EQUAL(c->state, MDP_TCP_CLOSE_WAIT);
 	CU_ASSERT_EQUAL(app.peer_closed, 1);
-	CU_ASSERT_EQUAL(app.rx_len, 5500);
-	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 5500), 0);
-	CU_ASSERT_EQUAL(c->bytes_in, 5500);
-	EXPECT_CNT(C(IP_RX, 2), C(TCP_RX_SEGS, 2), C(TCP_RX_BYTES, 1000), C(TCP_OOO_BYTES, 500),
-		   C(TCP_RX_FIN, 1), C(TCP_TX_SEGS, 2));
+	CU_ASSERT_EQUAL(app.rx_len, 7000);
+	CU_ASSERT_EQUAL(memcmp(app.rx, pin, 7000), 0);
+	CU_ASSERT_EQUAL(c->bytes_in, 7000);
+	CU_ASSERT_EQUAL(w->tcp->ooo_bytes, 0);
+	EXPECT_CNT(C(IP_RX, 6), C(TCP_RX_SEGS, 6), C(TCP_RX_BYTES, 2500), C(TCP_OOO_BYTES, 1500),
+		   C(TCP_RX_FIN, 1), C(TCP_TX_SEGS, 6));
 	finish();
 }
 
