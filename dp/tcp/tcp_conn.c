@@ -346,11 +346,17 @@ mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
 	c->rcv_held = n > c->rcv_held ? 0 : c->rcv_held - n;
 	if (c->state < MDP_TCP_ESTABLISHED)
 		return;
-	/* RFC 9293 3.8.6.2.2 (receiver SWS avoidance): announce the
-	 * opened window once it has grown by min(rcv_buf / 2, MSS). */
+	/* RFC 9293 3.8.6.2.2 (receiver SWS avoidance): the opened window
+	 * is worth announcing once it has grown by min(rcv_buf / 2, MSS);
+	 * unprompted, only when it also doubles what the peer may still
+	 * send (Linux's rule), so an application that consumes at once does
+	 * not turn every segment into an immediate ACK. The next ACK carries
+	 * the window anyway. */
 	new_edge = c->rcv_nxt + mdp_tcp_rcv_window(c);
 	if (mdp_seq_gt(new_edge, old_edge) &&
-	    new_edge - old_edge >= RTE_MIN(c->s->cfg->rcv_buf / 2, (uint32_t)c->smss)) {
+	    new_edge - old_edge >= RTE_MIN(c->s->cfg->rcv_buf / 2, (uint32_t)c->smss) &&
+	    (mdp_seq_le(old_edge, c->rcv_nxt) ||
+	     new_edge - c->rcv_nxt >= 2 * (old_edge - c->rcv_nxt))) {
 		c->flags |= MDP_TCPF_ACKNOW;
 		/* From a callback of the input under way (busy), the ACK goes
 		 * once at its end: not one per delivered segment. */

@@ -532,6 +532,7 @@ static void
 conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 {
 	uint32_t seq0 = sg->seq;
+	uint32_t sacked;
 	bool had_ooo;
 
 	c->last_rx_tick = c->w->wheel.now;
@@ -640,6 +641,7 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 		challenge_ack(c);
 		goto drop;
 	}
+	sacked = c->sb.bytes;
 	if ((c->flags & MDP_TCPF_SACK) && sg->o.n_sack > 0) {
 		struct mdp_tcp_sack_block d;
 
@@ -653,8 +655,15 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 			sack_recovery_send(c);
 		if (c->state == MDP_TCP_CLOSED)
 			goto drop;
-	} else if (sg->ack == c->snd_una && sg->len == 0 && !(sg->flags & F_FIN) &&
-		   (sg->wnd << c->snd_wscale) == c->snd_wnd && c->snd_max != c->snd_una) {
+	} else if (sg->ack == c->snd_una && c->snd_max != c->snd_una &&
+		   (sack_on(c) ? c->sb.bytes > sacked
+			       : sg->len == 0 && !(sg->flags & F_FIN) &&
+				 (sg->wnd << c->snd_wscale) == c->snd_wnd)) {
+		/* RFC 6675 2: with SACK, a duplicate ACK is one that SACKs
+		 * new bytes, even when it changes the window (a Linux
+		 * receiver's does as its application reads) or carries
+		 * data; an exact copy of an earlier ACK is not one. Without
+		 * SACK, RFC 5681 2's definition. */
 		ack_dup(c);
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth, ESTABLISHED) */
@@ -861,7 +870,8 @@ cookie_ack(struct mdp_worker *w, const struct mdp_port *p, struct mdp_tcp_listen
 	c->flags |= MDP_TCPF_PASSIVE;
 	c->irs = sg->seq - 1;
 	c->rcv_nxt = sg->seq;
-	c->rcv_adv = c->rcv_nxt;
+	/* What the cookie's SYN-ACK offered (unscaled, RFC 7323 2.2). */
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(mdp_tcp_rcv_window(c), 65535u);
 	c->iss = sg->ack - 1;
 	c->snd_una = sg->ack;
 	c->snd_nxt = sg->ack;

@@ -97,7 +97,9 @@ rtx_fire(struct mdp_timer *t, void *arg)
 	if (++c->rtx_count > cfg->max_retries) {
 		/* RFC 9293 3.8.3 R2: give up, tell the application. */
 		TCP_CNT(c, TCP_RTO_ABORT);
-		mdp_tcp_send_rst(c);
+		/* At snd_una: what the peer most likely expects (RFC 5961 3.2
+		 * accepts a RST only at rcv_nxt). */
+		mdp_tcp_send_rst_at(c, c->snd_una);
 		mdp_tcp_conn_done(c, -ETIMEDOUT);
 		return;
 	}
