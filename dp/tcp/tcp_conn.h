@@ -109,6 +109,7 @@ struct mdp_tcp_conn {
 	/* data */
 	struct mdp_mbufq sndq;	/* from snd_una: sent-unacked, then unsent */
 	struct mdp_tcp_ooo ooo[MDP_TCP_OOO_MAX];
+	uint32_t ooo_recent;	/* a byte of the segment queued last (RFC 2018 4) */
 	uint8_t n_ooo;
 	uint32_t ooo_bytes;
 

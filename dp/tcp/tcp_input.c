@@ -178,6 +178,7 @@ ooo_insert(struct mdp_tcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t le
 		goto full;
 	c->ooo_bytes += len;
 	s->ooo_bytes += len;
+	c->ooo_recent = seq;
 	MDP_CNT_ADD(c->w, c->port, TCP_OOO_BYTES, len);
 	if (i > 0 && c->ooo[i - 1].seq + c->ooo[i - 1].len == seq) {
 		ooo_append(&c->ooo[i - 1], m, len);

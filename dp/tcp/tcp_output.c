@@ -119,20 +119,23 @@ segment_send(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 	} else {
 		o.has_ts = (c->flags & MDP_TCPF_TS) != 0;
 		if ((c->flags & MDP_TCPF_SACK) && c->n_ooo > 0) {
-			/* RFC 2018 4: report what we hold beyond the hole,
-			 * most recent first is advisory; holes in order. */
+			/* RFC 2018 4: the first block MUST hold the segment
+			 * that triggered this ACK (the one queued last); then
+			 * the others in order, as many as fit. */
 			unsigned maxb = o.has_ts ? MDP_TCP_SACK_MAX_TS : MDP_TCP_SACK_MAX;
 
-			for (uint8_t i = 0; i < c->n_ooo && o.n_sack < maxb; i++) {
-				uint32_t st = c->ooo[i].seq, en = st + c->ooo[i].len;
-
-				/* merge adjacent entries into one block */
-				while (i + 1 < c->n_ooo && c->ooo[i + 1].seq == en) {
-					i++;
-					en = c->ooo[i].seq + c->ooo[i].len;
+			for (uint8_t i = 0; i < c->n_ooo; i++)
+				if (mdp_seq_in(c->ooo_recent, c->ooo[i].seq,
+					       c->ooo[i].seq + c->ooo[i].len)) {
+					o.sack[0].start = c->ooo[i].seq;
+					o.sack[0].end = c->ooo[i].seq + c->ooo[i].len;
+					o.n_sack = 1;
 				}
-				o.sack[o.n_sack].start = st;
-				o.sack[o.n_sack].end = en;
+			for (uint8_t i = 0; i < c->n_ooo && o.n_sack < maxb; i++) {
+				if (o.n_sack > 0 && c->ooo[i].seq == o.sack[0].start)
+					continue;
+				o.sack[o.n_sack].start = c->ooo[i].seq;
+				o.sack[o.n_sack].end = c->ooo[i].seq + c->ooo[i].len;
 				o.n_sack++;
 			}
 		}
