@@ -15,6 +15,15 @@
  * IPv4 input/output functions see the mbuf with data at the IP header.
  */
 
+/* The Internet checksum (RFC 1071, not complemented) of len bytes of a
+ * chain from offset off; correct at any segment split. */
+uint16_t mdp_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+/* The TCP/UDP sum over the IPv4 pseudo-header and the L4 bytes of m from
+ * l4_off (m's data starts at ip). A received segment is valid when it is
+ * 0xffff; a checksum to send is its complement. */
+uint16_t mdp_ipv4_l4_sum(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m, uint32_t l4_off);
+
 /* Ethernet: classify and dispatch a received frame. */
 void mdp_eth_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m);
 

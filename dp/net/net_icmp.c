@@ -14,30 +14,6 @@
 
 #define MDP_IP_TTL 64
 
-/*
- * RFC 1071 sum (folded, not complemented) of the first len bytes of m,
- * across segments. Not rte_raw_cksum_mbuf(): DPDK 22.11's truncates a
- * segment's unfolded sum to 16 bits before swapping it for an odd offset,
- * so an odd split gives a wrong sum (a valid request fails, a corrupt one
- * can pass and be answered with a bad checksum).
- */
-static uint16_t
-cksum_mbuf(const struct rte_mbuf *m, uint32_t len)
-{
-	uint32_t sum = 0, done = 0;
-
-	for (; m != NULL && done < len; m = m->next) {
-		uint32_t n = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m), len - done);
-		uint16_t s = rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), n);
-
-		sum += (done & 1) ? rte_bswap16(s) : s;
-		done += n;
-	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 void
 mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m,
 	       struct rte_ipv4_hdr *ip)
@@ -51,7 +27,7 @@ mdp_icmp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		goto drop;
 	}
 	icmp = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
-	if (unlikely(cksum_mbuf(m, rte_pktmbuf_pkt_len(m)) != 0xffff)) {
+	if (unlikely(mdp_cksum_mbuf(m, 0, rte_pktmbuf_pkt_len(m)) != 0xffff)) {
 		MDP_CNT_INC(w, p->idx, ICMP_CSUM);
 		goto drop;
 	}

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "net/net.h"
 #include "tcp/mdp_syncookie.h"
 #include "tcp/mdp_tcp_isn.h"
 #include "tcp_priv.h"
@@ -332,23 +333,30 @@ sack_recovery_send(struct mdp_tcp_conn *c)
 	for (unsigned guard = 0; guard < 256; guard++) {
 		uint32_t pipe = mdp_tcp_sack_pipe(&c->sb, c->snd_una, c->snd_max, c->high_rxt,
 						  c->smss, MDP_TCP_DUPTHRESH);
-		uint32_t seq, len;
+		uint32_t seq, len, sent;
 		bool lost = false, have;
 
 		if (c->cc.cwnd < pipe + c->smss)
 			return;
 		have = mdp_tcp_sack_next_seg(&c->sb, c->snd_una, c->snd_max, c->high_rxt, c->smss,
 					     MDP_TCP_DUPTHRESH, &seq, &len, &lost) == 0;
+		/* HighRxt moves by what the segment carried: NextSeg's
+		 * SMSS-long range less the options would leave a gap of
+		 * the options' size behind each retransmission. */
 		if (have && lost) {
-			mdp_tcp_retransmit(c, seq, len);
-			c->high_rxt = seq + len;
+			sent = mdp_tcp_retransmit(c, seq, len);
+			if (sent == 0)
+				return;
+			c->high_rxt = seq + sent;
 			continue;
 		}
 		if (mdp_tcp_send_new(c) > 0)
 			continue;
 		if (have) {
-			mdp_tcp_retransmit(c, seq, len);
-			c->high_rxt = seq + len;
+			sent = mdp_tcp_retransmit(c, seq, len);
+			if (sent == 0)
+				return;
+			c->high_rxt = seq + sent;
 			continue;
 		}
 		return;
@@ -375,8 +383,7 @@ recovery_enter(struct mdp_tcp_conn *c)
 	if (sack_on(c)) {
 		/* RFC 6675 5 (4): the first retransmission is the first
 		 * segment, whatever the scoreboard says. */
-		mdp_tcp_retransmit(c, c->snd_una, c->smss);
-		c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->smss, c->snd_max - c->snd_una);
+		c->high_rxt = c->snd_una + mdp_tcp_retransmit(c, c->snd_una, c->smss);
 		sack_recovery_send(c);
 	} else {
 		mdp_tcp_retransmit(c, c->snd_una, c->smss);
@@ -966,7 +973,7 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 		goto drop;
 	}
 	if (!(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
-	    rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)hlen) != 0) {
+	    mdp_ipv4_l4_sum(ip, m, hlen) != 0xffff) {
 		MDP_CNT_INC(w, p->idx, TCP_BAD_CSUM);
 		goto drop;
 	}

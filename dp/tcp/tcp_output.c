@@ -198,7 +198,7 @@ segment_send(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 	ip->dst_addr = rte_cpu_to_be_32(c->t.raddr);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip, sizeof(*ip));
+	th->cksum = (uint16_t)~mdp_ipv4_l4_sum(ip, m, sizeof(*ip));
 
 	if (flags & RTE_TCP_ACK_FLAG) {
 		c->last_ack_sent = c->rcv_nxt;
@@ -262,7 +262,7 @@ mdp_tcp_send_rst_at(struct mdp_tcp_conn *c, uint32_t seq)
 	segment_send(c, seq, 0, RTE_TCP_RST_FLAG);
 }
 
-void
+uint32_t
 mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len)
 {
 	uint32_t queued_end = c->snd_una + c->sndq.bytes;
@@ -276,10 +276,11 @@ mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len)
 	    mdp_seq_lt(seq + len, c->snd_max))
 		flags |= RTE_TCP_FIN_FLAG;	/* the FIN is part of what was lost */
 	if (len == 0 && !(flags & RTE_TCP_FIN_FLAG))
-		return;
+		return 0;
 	c->retrans++;
 	TCP_CNT(c, TCP_RETRANS);
 	segment_send(c, seq, len, flags | (len ? RTE_TCP_PSH_FLAG : 0));
+	return len + ((flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 }
 
 void

@@ -100,8 +100,10 @@ void mdp_mbufq_purge(struct mdp_mbufq *q);
 /* tcp_output.c */
 /* Send what the windows allow, plus a FIN or an ACK when due. */
 void mdp_tcp_output(struct mdp_tcp_conn *c);
-/* Retransmit one segment starting at snd_una (or seq). */
-void mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len);
+/* Retransmit one segment at seq of at most len bytes: fewer when the MSS
+ * less the options, or the queue, ends first. Returns the sequence space
+ * sent (payload, plus 1 for a FIN), 0 when nothing was. */
+uint32_t mdp_tcp_retransmit(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len);
 void mdp_tcp_send_ack(struct mdp_tcp_conn *c);
 /* One new data segment at snd_max within the peer's window (SACK
  * recovery); returns its length, 0 when there is none to send. */

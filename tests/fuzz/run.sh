@@ -54,7 +54,14 @@ for h in "${harnesses[@]}"; do
 	echo "== fuzz/$h: fuzzing for $secs s"
 	rm -rf "$scratch/$h"
 	cp -r "$corpus" "$scratch/$h"
-	if ! "$bin" "${opts[@]}" -max_total_time="$secs" "$scratch/$h" >"$scratch/$h-fuzz.log" 2>&1; then
+	fopts=()
+	# libconfig's (suppressed) token leak on syntax errors makes libFuzzer
+	# rescan the heap after most inputs, ever slower as the leaks pile up
+	# (5000 exec/s down to 50). Leaks are still found, at exit, with the
+	# allocating stack; the seeds above were checked one by one.
+	[ "$h" = config ] && fopts+=(-detect_leaks=0)
+	if ! "$bin" "${opts[@]}" "${fopts[@]}" -max_total_time="$secs" "$scratch/$h" \
+		>"$scratch/$h-fuzz.log" 2>&1; then
 		grep -v -E "^#[0-9]+.*(NEW|REDUCE|pulse)" "$scratch/$h-fuzz.log" | tail -n 80
 		echo "fuzz/$h: failed; reproduce with: $bin $artifacts/$h/<crash-...>" >&2
 		status=1
