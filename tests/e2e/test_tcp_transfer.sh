@@ -18,19 +18,20 @@
 #                                 small queue on every bridge port: tail
 #                                 drops in both directions on both sides
 #
-# Size: TRANSFER_MIB (default per case below) each way. The issue asks for
-# 256 MiB; that is what clean and tbf move. The impaired case moves
-# 64 MiB each way by default: NewReno without SACK-based recovery
-# (not wired in yet) under ~4% loss per connection (2% rx + 2% tx on
-# each port, data and ACKs) runs at tens of Mbit/s on this 2-core
-# machine, and 256 MiB would not fit the 180 s budget of scripts/test.
+# Size: TRANSFER_MIB each way (default per case below). The issue asks for
+# 256 MiB; clean and tbf move that (measured here: about 12 s and 17 s for
+# both directions at once). The impaired case moves 128 MiB each way: 256
+# MiB took 114 s there (about 20 Mbit/s each way, RTO-bound: each
+# connection sees ~4% loss counting data and ACKs, and the stack has no
+# RACK/TLP yet to repair lost retransmissions and tail losses without a
+# timeout), too close to the 180 s that scripts/test allows a test.
 # Every transfer has a deadline: a stall is a failure, never a hang.
 . "$(dirname "$0")/lib.sh"
 
 CASE=${1:-clean}
 case $CASE in
 clean) MIB=${TRANSFER_MIB:-256}; DEADLINE=60 ;;
-impair) MIB=${TRANSFER_MIB:-64}; DEADLINE=120 ;;
+impair) MIB=${TRANSFER_MIB:-128}; DEADLINE=120 ;;
 tbf) MIB=${TRANSFER_MIB:-256}; DEADLINE=60 ;;
 *) e2e_fail "unknown case '$CASE' (clean, impair, tbf)" ;;
 esac
@@ -111,7 +112,7 @@ for _ in $(seq 50); do
 	ip netns exec "$NS_SV" bash -c 'echo >/dev/tcp/198.18.1.1/8080' 2>/dev/null && break
 	sleep 0.1
 done
-rm -f "$E2E_TMP/out/up.1"	# the probe above
+# (the probe above is the server's upload 1; the real one will be upload 2)
 
 # ---- the transfers ----
 e2e_log "$CASE: $MIB MiB each way, deadline $DEADLINE s"
@@ -179,5 +180,5 @@ left=$(mctl conns | jget "r['result']['total']")
 [ "$opened" -eq "$closed" ] && [ "$left" -eq 0 ] ||
 	e2e_fail "$opened connections opened, $closed closed, $left listed: $(mctl conns)"
 e2e_ok "$opened connections opened and all freed"
-e2e_log "$CASE: $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s for both transfers"
+e2e_log "$CASE: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s for both transfers"
 e2e_meshdp_stop
