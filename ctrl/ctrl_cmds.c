@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 #include <rte_version.h>
 
 #include "ctrl_cmds.h"
@@ -80,14 +81,23 @@ cmd_status(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 	     (double)(now.tv_nsec - dp->start_mono.tv_nsec) / 1e9;
 	gmtime_r(&dp->start_time, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (unsigned i = 0; i < dp->n_workers; i++)
-		json_array_append_new(workers, json_pack("{s:i, s:i, s:i}", "worker", i, "lcore",
-							 dp->workers[i]->lcore, "queue",
-							 dp->workers[i]->queue));
-	return json_pack("{s:i, s:f, s:s, s:s, s:s, s:i, s:o, s:i}", "pid", (int)getpid(),
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		uint32_t used, size;
+
+		mdp_tcp_info_usage(dp->workers[i], &used, &size);
+		json_array_append_new(workers, json_pack("{s:i, s:i, s:i, s:{s:I, s:I}}", "worker",
+							 i, "lcore", dp->workers[i]->lcore, "queue",
+							 dp->workers[i]->queue, "tcp_conns",
+							 "used", (json_int_t)used, "size",
+							 (json_int_t)size));
+	}
+	return json_pack("{s:i, s:f, s:s, s:s, s:s, s:i, s:o, s:i, s:{s:I, s:I}}", "pid",
+			 (int)getpid(),
 			 "uptime_s", up, "started_at", started, "config_file", dp->cfg->file,
 			 "log_level", mdp_log_level_name(mdp_log_threshold), "main_lcore",
-			 dp->cfg->main_lcore, "workers", workers, "ports", dp->n_ports);
+			 dp->cfg->main_lcore, "workers", workers, "ports", dp->n_ports,
+			 "mbufs", "in_use", (json_int_t)rte_mempool_in_use_count(dp->pool),
+			 "size", (json_int_t)dp->pool->size);
 }
 
 /* Sum a counter over workers for one port (or all ports when port < 0). */

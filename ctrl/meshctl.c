@@ -559,19 +559,34 @@ print_status(json_t *r)
 	table_cell(&t, "%s", get_str(r, "ports", b, sizeof(b)));
 	table_cell(&t, "workers");
 	table_cell(&t, "%zu", json_array_size(workers));
+	if (json_object_get(r, "mbufs") != NULL) {
+		json_t *mb = json_object_get(r, "mbufs");
+
+		table_cell(&t, "mbufs");
+		table_cell(&t, "%lld in use of %lld", (long long)get_int(mb, "in_use"),
+			   (long long)get_int(mb, "size"));
+	}
 	table_print(&t, 0);
 
 	if (json_array_size(workers) == 0)
 		return;
 	putchar('\n');
-	table_init(&t, 3, "rrr");
+	table_init(&t, 4, "rrrr");
 	table_cell(&t, "WORKER");
 	table_cell(&t, "LCORE");
 	table_cell(&t, "QUEUE");
+	table_cell(&t, "TCP CONNS");
 	json_array_foreach(workers, i, w) {
+		json_t *tc = json_object_get(w, "tcp_conns");
+
 		table_cell(&t, "%s", get_str(w, "worker", b, sizeof(b)));
 		table_cell(&t, "%s", get_str(w, "lcore", b, sizeof(b)));
 		table_cell(&t, "%s", get_str(w, "queue", b, sizeof(b)));
+		if (tc != NULL)
+			table_cell(&t, "%lld / %lld", (long long)get_int(tc, "used"),
+				   (long long)get_int(tc, "size"));
+		else
+			table_cell(&t, "-");
 	}
 	table_print(&t, 0);
 }

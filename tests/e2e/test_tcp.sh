@@ -80,7 +80,9 @@ closed=$(jget "r['result']['total']['tcp_conn_closed']" <"$E2E_TMP/s.json")
 half=$(mctl conns SYN-RECEIVED | jget "r['result']['total']")
 [ "$opened" -eq $((closed + half)) ] ||
 	e2e_fail "$opened connections opened, $closed closed, $half half-open: $(mctl stats --nonzero)"
-e2e_ok "$opened connections opened; all freed but the $half spoofed half-open ones"
+used=$(mctl status | jget "r['result']['workers'][0]['tcp_conns']['used']")
+[ "$used" -eq "$half" ] || e2e_fail "status: $used connections in use, $half half-open"
+e2e_ok "$opened connections opened; all freed but the $half spoofed half-open ones (status agrees)"
 # Keepalive: an idle connection whose peer answers survives the probes;
 # when the peer vanishes (its link goes down) meshdp gives up after
 # idle 1 s + 2 probes 1 s apart.
