@@ -448,10 +448,22 @@ ack_dup(struct mdp_tcp_conn *c)
 	TCP_CNT(c, TCP_DUPACK);
 	c->dupacks++;
 	if (!(c->flags & MDP_TCPF_IN_RECOVERY)) {
+		uint32_t flight = c->snd_max - c->snd_una;
+		uint32_t oseg = (flight + c->smss - 1) / c->smss;
+		unsigned thresh = MDP_TCP_DUPTHRESH;
+
+		/* RFC 5827 2.1 early retransmit: with fewer than four
+		 * segments out and nothing new to send, three duplicates can
+		 * never come; oseg - 1 of them are enough. */
+		if (oseg >= 2 && oseg < 4 && c->sndq.bytes <= flight) {
+			thresh = oseg - 1;
+			if (c->dupacks == thresh)
+				TCP_CNT(c, TCP_EARLY_RETRANS);
+		}
 		/* RFC 5681 3.2 / RFC 6582, or RFC 6675 5: three duplicates,
 		 * or a scoreboard that already says the first segment is
 		 * lost. */
-		if (c->dupacks >= MDP_TCP_DUPTHRESH ||
+		if (c->dupacks >= thresh ||
 		    (sack_on(c) && mdp_tcp_sack_is_lost(&c->sb, c->snd_una, c->smss,
 							MDP_TCP_DUPTHRESH)))
 			recovery_enter(c);

@@ -2418,6 +2418,44 @@ test_fast_retransmit(void)
 	finish();
 }
 
+/* RFC 5827 early retransmit: two segments out, nothing more to send, so
+ * three duplicates can never come: one duplicate (oseg - 1) retransmits
+ * SND.UNA and enters recovery. With more data queued, the usual three. */
+static void
+test_early_retransmit(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	cfg_reset();
+	cfg.tcp.cc = MDP_TCP_CC_NEWRENO;
+	start();
+	peer_init(&p, 40048, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	S = p.ack;
+	R = p.seq;
+	CU_ASSERT_EQUAL(app_send(c, 0, 2000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 2);
+	cnt_clear();
+
+	psend(&p, ACK, NULL, 0);	/* the first duplicate */
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, S, R, 65535, 1000);
+	PAYLOAD(0, pout, 1000);
+	CU_ASSERT(c->flags & MDP_TCPF_IN_RECOVERY);
+	EXPECT_CNT(C(IP_RX, 1), C(TCP_RX_SEGS, 1), C(TCP_DUPACK, 1), C(TCP_EARLY_RETRANS, 1),
+		   C(TCP_FAST_RETRANS, 1), C(TCP_RETRANS, 1), C(TCP_TX_SEGS, 1),
+		   C(TCP_TX_BYTES, 1000));
+
+	/* all acknowledged: recovery ends */
+	p.ack = S + 2000;
+	psend(&p, ACK, NULL, 0);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_FALSE(c->flags & MDP_TCPF_IN_RECOVERY);
+	finish();
+}
+
 /* SACK blocks from the peer update the scoreboard (RFC 2018, 6675); a
  * D-SACK (RFC 2883) is counted. */
 static void
@@ -3208,6 +3246,7 @@ static CU_TestInfo tests[] = {
 	{ "RTO after an RTT sample", test_rto_after_sample },
 	{ "Karn's rule", test_karn },
 	{ "fast retransmit and NewReno recovery", test_fast_retransmit },
+	{ "early retransmit (RFC 5827)", test_early_retransmit },
 	{ "SACK blocks received", test_sack_received },
 	{ "reassembly: out of order, overlapping, duplicate, out of window", test_reassembly },
 	{ "SACK blocks sent", test_sack_blocks_sent },
