@@ -175,7 +175,7 @@ ports = (
   {
     name = "p1";
     device = "0000:3b:00.1";
-    address = "10.1.0.2/16";
+    address = "100.1.0.2/16";
   }
 );
 """
@@ -201,7 +201,7 @@ def config_seeds():
         ("ok-workers-list", "cores = { main = 2; workers = ( 0, 1 ); };\n" + PORT0),
         ("ok-workers-16", "cores = { main = 0; workers = [" + ",".join(str(i) for i in range(1, 17)) + "]; };\n" + PORT0),
         ("ok-eight-ports", "ports = (\n" + ",\n".join(
-            '{ name = "p%d"; device = "net_tap%d"; address = "10.%d.0.1/24"; }' % (i, i, i) for i in range(8)) + ");\n"),
+            '{ name = "p%d"; device = "net_tap%d"; address = "100.%d.0.1/24"; }' % (i, i, i) for i in range(8)) + ");\n"),
         ("ok-port-31", port(p0 + 'address = "198.18.0.2/31"; gateway = "198.18.0.3";')),
         ("ok-port-32", port(p0 + 'address = "198.18.0.2/32";')),
         ("ok-pci-devargs", port('name = "p0"; device = "3b:00.1,rxq_pkt_pad_en=1"; address = "198.18.0.2/24";')),
@@ -209,7 +209,7 @@ def config_seeds():
         ("ok-idle-poll", 'idle = { mode = "poll"; };\n' + PORT0),
         ("ok-jumbo", "mempool = { data_room = 9216; };\n" + port(p0 + 'address = "198.18.0.2/24"; mtu = 9000;')),
         ("ok-routes-64", port(p0 + 'address = "198.18.0.2/24"; routes = (' + ", ".join(
-            '{ dst = "10.%d.0.0/16"; via = "198.18.0.1"; }' % i for i in range(64)) + ");")),
+            '{ dst = "100.%d.0.0/16"; via = "198.18.0.1"; }' % i for i in range(64)) + ");")),
         # syntax
         ("syntax-empty", ""),
         ("syntax-garbage", "garbage"),
@@ -254,29 +254,29 @@ def config_seeds():
         ("bad-address-no-len", port(p0 + 'address = "198.18.0.2";')),
         ("bad-address-len-33", port(p0 + 'address = "198.18.0.2/33";')),
         ("bad-address-octet", port(p0 + 'address = "198.18.0.256/24";')),
-        ("bad-gateway-offlink", port(p0 + 'address = "198.18.0.2/24"; gateway = "10.0.0.1";')),
+        ("bad-gateway-offlink", port(p0 + 'address = "198.18.0.2/24"; gateway = "100.0.0.1";')),
         ("bad-gateway-self", port(p0 + 'address = "198.18.0.2/24"; gateway = "198.18.0.2";')),
         ("bad-gateway-32", port(p0 + 'address = "198.18.0.2/32"; gateway = "198.18.0.1";')),
-        ("bad-route-host-bits", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "10.1.2.3/16"; via = "198.18.0.1"; } );')),
-        ("bad-route-via", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "10.0.0.0/8"; via = "10.0.0.1"; }, { dst = "10.0.0.0/8"; } );')),
-        ("bad-route-unknown", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "10.0.0.0/8"; via = "198.18.0.1"; vai = 1; } );')),
+        ("bad-route-host-bits", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "100.1.2.3/16"; via = "198.18.0.1"; } );')),
+        ("bad-route-via", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "100.0.0.0/8"; via = "100.0.0.1"; }, { dst = "100.0.0.0/8"; } );')),
+        ("bad-route-unknown", port(p0 + 'address = "198.18.0.2/24"; routes = ( { dst = "100.0.0.0/8"; via = "198.18.0.1"; vai = 1; } );')),
         ("bad-queues", port(p0 + 'address = "198.18.0.2/24"; rx_queues = 2; tx_queues = 0; rx_desc = 100; tx_desc = 32768;')),
-        ("bad-ports-overlap", 'ports = ( { name = "p0"; device = "net_tap0"; address = "10.0.0.1/8"; },\n'
-                              '{ name = "p0"; device = "net_tap0,iface=x"; address = "10.1.0.1/16"; } );\n'),
+        ("bad-ports-overlap", 'ports = ( { name = "p0"; device = "net_tap0"; address = "100.0.0.1/8"; },\n'
+                              '{ name = "p0"; device = "net_tap0,iface=x"; address = "100.1.0.1/16"; } );\n'),
         ("bad-ports-9", "ports = (\n" + ",\n".join(
-            '{ name = "p%d"; device = "net_tap%d"; address = "10.%d.0.1/24"; }' % (i, i, i) for i in range(9)) + ");\n"),
+            '{ name = "p%d"; device = "net_tap%d"; address = "100.%d.0.1/24"; }' % (i, i, i) for i in range(9)) + ");\n"),
         ("bad-ports-empty", "ports = ( );\n"),
         ("bad-ports-array", 'ports = [ "p0" ];\n'),
         ("bad-routes-dup", 'ports = ( { name = "p0"; device = "net_tap0"; address = "198.18.0.2/24"; '
-                           'routes = ( { dst = "10.0.0.0/8"; via = "198.18.0.1"; } ); },\n'
+                           'routes = ( { dst = "100.0.0.0/8"; via = "198.18.0.1"; } ); },\n'
                            '{ name = "p1"; device = "net_tap1"; address = "198.19.0.2/24"; '
-                           'routes = ( { dst = "10.0.0.0/8"; via = "198.19.0.1"; } ); } );\n'),
+                           'routes = ( { dst = "100.0.0.0/8"; via = "198.19.0.1"; } ); } );\n'),
         ("bad-socket-long", 'control = { socket = "/' + "s" * 120 + '"; };\n' + PORT0),
         # regression: a newline or control character in a quoted value split
         # an error message over two lines (fixed in add_line())
         ("regress-control-char-in-message",
          port('name = "p\\n0"; device = "net_tap0\\x01"; address = "198.18.0.2/24";')),
-        ("regress-newline-in-string", b'ports = ( { name = "@in\nludep5"; device = "10.0.0.0/8"address = '
+        ("regress-newline-in-string", b'ports = ( { name = "@in\nludep5"; device = "100.0.0.0/8"address = '
                                       b'"198.18.0.2\xed56no-huge/24"; } );\n'),
     ]
     return s
@@ -295,7 +295,7 @@ CONFIG_DICT = [
     '"mtu"', '"promiscuous"',
     '"\\"info\\""', '"\\"debug\\""', '"\\"poll\\""', '"\\"adaptive\\""', '"\\"net_tap0\\""',
     '"\\"net_af_xdp0,iface=veth0\\""', '"\\"0000:3b:00.1\\""', '"\\"198.18.0.2/24\\""',
-    '"\\"198.18.0.1\\""', '"\\"10.0.0.0/8\\""', '"\\"02:00:00:00:00:01\\""',
+    '"\\"198.18.0.1\\""', '"\\"100.0.0.0/8\\""', '"\\"02:00:00:00:00:01\\""',
     '"\\"--no-huge\\""', '"\\"-l\\""', '"\\"--vdev\\""', '"/31"', '"/32"', '"/0"',
     '"4294967296"', '"2147483648"',
 ]

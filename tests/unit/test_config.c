@@ -219,11 +219,11 @@ static const char full_conf[] =
 	"    name = \"up-link_0\";\n"
 	"    device = \"0000:3b:00.1,rxq_cqe_comp_en=0\";\n"
 	"    mac = \"02:AB:cd:00:00:01\";\n"
-	"    address = \"10.1.2.3/16\";\n"
-	"    gateway = \"10.1.0.1\";\n"
+	"    address = \"100.1.2.3/16\";\n"
+	"    gateway = \"100.1.0.1\";\n"
 	"    routes = (\n"
-	"      { dst = \"192.168.0.0/16\"; via = \"10.1.0.254\"; },\n"
-	"      { dst = \"0.0.0.0/0\"; via = \"10.1.255.1\"; }\n"
+	"      { dst = \"192.168.0.0/16\"; via = \"100.1.0.254\"; },\n"
+	"      { dst = \"0.0.0.0/0\"; via = \"100.1.255.1\"; }\n"
 	"    );\n"
 	"    rx_queues = 2; tx_queues = 2;\n"
 	"    rx_desc = 4096; tx_desc = 64;\n"
@@ -233,8 +233,8 @@ static const char full_conf[] =
 	"  {\n"
 	"    name = \"p1\";\n"
 	"    device = \"net_af_xdp1,iface=veth1\";\n"
-	"    address = \"10.2.0.0/31\";\n"
-	"    gateway = \"10.2.0.1\";\n"
+	"    address = \"100.2.0.0/31\";\n"
+	"    gateway = \"100.2.0.1\";\n"
 	"  },\n"
 	"  {\n"
 	"    name = \"P2\";\n"
@@ -268,18 +268,18 @@ static const char tcp_conf[] =
 	"  challenge_ack_per_s = 1000;\n"
 	"};\n"
 	"ports = (\n"
-	"  { name = \"p0\"; device = \"net_tap0\"; address = \"10.1.2.3/16\"; },\n"
-	"  { name = \"p1\"; device = \"net_tap1\"; address = \"10.2.0.0/31\"; },\n"
+	"  { name = \"p0\"; device = \"net_tap0\"; address = \"100.1.2.3/16\"; },\n"
+	"  { name = \"p1\"; device = \"net_tap1\"; address = \"100.2.0.0/31\"; },\n"
 	"  { name = \"p2\"; device = \"net_tap2\"; address = \"100.64.0.1/32\"; }\n"
 	");\n"
 	"listeners = (\n"
 	"  { name = \"echo\"; kind = \"echo\"; port = 7; },\n"
-	"  { name = \"sink\"; kind = \"discard\"; port = 9; address = \"10.2.0.0\"; },\n"
+	"  { name = \"sink\"; kind = \"discard\"; port = 9; address = \"100.2.0.0\"; },\n"
 	"  { name = \"l4-Proxy_1\"; kind = \"tcp_proxy\"; port = 65535; address = \"100.64.0.1\";\n"
 	"    upstream = \"192.168.7.9:80\"; },\n"
-	"  { name = \"l4b\"; kind = \"tcp_proxy\"; port = 8000; address = \"10.1.2.3\";\n"
-	"    upstream = \"10.1.0.9:65535\"; },\n"
-	"  { name = \"l4c\"; kind = \"tcp_proxy\"; port = 8000; address = \"10.2.0.0\";\n"
+	"  { name = \"l4b\"; kind = \"tcp_proxy\"; port = 8000; address = \"100.1.2.3\";\n"
+	"    upstream = \"100.1.0.9:65535\"; },\n"
+	"  { name = \"l4c\"; kind = \"tcp_proxy\"; port = 8000; address = \"100.2.0.0\";\n"
 	"    upstream = \"1.0.0.1:1\"; }\n"
 	");\n";
 
@@ -326,16 +326,16 @@ test_full(void)
 	CU_ASSERT_STRING_EQUAL(p->device, "0000:3b:00.1,rxq_cqe_comp_en=0");
 	CU_ASSERT_TRUE(p->has_mac);
 	CU_ASSERT_EQUAL(memcmp(p->mac, mac, 6), 0);
-	CU_ASSERT_EQUAL(p->addr, ip("10.1.2.3"));
+	CU_ASSERT_EQUAL(p->addr, ip("100.1.2.3"));
 	CU_ASSERT_EQUAL(p->prefix_len, 16);
-	CU_ASSERT_EQUAL(p->gateway, ip("10.1.0.1"));
+	CU_ASSERT_EQUAL(p->gateway, ip("100.1.0.1"));
 	CU_ASSERT_EQUAL_FATAL(p->n_routes, 2);
 	CU_ASSERT_EQUAL(p->routes[0].dst, ip("192.168.0.0"));
 	CU_ASSERT_EQUAL(p->routes[0].dst_len, 16);
-	CU_ASSERT_EQUAL(p->routes[0].via, ip("10.1.0.254"));
+	CU_ASSERT_EQUAL(p->routes[0].via, ip("100.1.0.254"));
 	CU_ASSERT_EQUAL(p->routes[1].dst, 0);
 	CU_ASSERT_EQUAL(p->routes[1].dst_len, 0);
-	CU_ASSERT_EQUAL(p->routes[1].via, ip("10.1.255.1"));
+	CU_ASSERT_EQUAL(p->routes[1].via, ip("100.1.255.1"));
 	CU_ASSERT_EQUAL(p->rx_queues, 2);
 	CU_ASSERT_EQUAL(p->tx_queues, 2);
 	CU_ASSERT_EQUAL(p->rx_desc, 4096);
@@ -347,9 +347,9 @@ test_full(void)
 	CU_ASSERT_STRING_EQUAL(p->name, "p1");
 	CU_ASSERT_STRING_EQUAL(p->device, "net_af_xdp1,iface=veth1");
 	/* RFC 3021: both addresses of a /31 are hosts */
-	CU_ASSERT_EQUAL(p->addr, ip("10.2.0.0"));
+	CU_ASSERT_EQUAL(p->addr, ip("100.2.0.0"));
 	CU_ASSERT_EQUAL(p->prefix_len, 31);
-	CU_ASSERT_EQUAL(p->gateway, ip("10.2.0.1"));
+	CU_ASSERT_EQUAL(p->gateway, ip("100.2.0.1"));
 	CU_ASSERT_EQUAL(p->rx_queues, 2);	/* default: one per worker */
 	CU_ASSERT_EQUAL(p->tx_queues, 2);
 	CU_ASSERT_EQUAL(p->mtu, 1500);
@@ -446,8 +446,8 @@ test_unknown_settings(void)
 	/* in a route */
 	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
 		   "  routes = (\n"
-		   "    { dst = \"10.0.0.0/8\"; via = \"198.18.0.1\"; },\n"
-		   "    { dst = \"10.1.0.0/16\"; via = \"198.18.0.1\"; metric = 5; }\n"
+		   "    { dst = \"100.0.0.0/8\"; via = \"198.18.0.1\"; },\n"
+		   "    { dst = \"100.1.0.0/16\"; via = \"198.18.0.1\"; metric = 5; }\n"
 		   "  ); } );\n",
 		   "t.conf:4: ports[0].routes[1].metric: unknown setting 'metric'");
 }
@@ -485,7 +485,7 @@ test_wrong_types(void)
 
 	EXPECT_ERR("ports = ( { name = 0; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
 		   "  promiscuous = 1; mtu = 1500.0; gateway = 3;\n"
-		   "  routes = { dst = \"10.0.0.0/8\"; via = \"198.18.0.1\"; }; } );\n",
+		   "  routes = { dst = \"100.0.0.0/8\"; via = \"198.18.0.1\"; }; } );\n",
 		   "t.conf:1: ports[0].name: expected a string\n"
 		   "t.conf:2: ports[0].gateway: expected a string\n"
 		   "t.conf:3: ports[0].routes: expected a list of groups (( { ... }, ... ))\n"
@@ -775,7 +775,7 @@ test_bad_addresses(void)
 		{ "255.255.255.255/32", "255.255.255.255 is a reserved or broadcast address (240.0.0.0/4)" },
 		{ "198.18.0.0/24", "198.18.0.0 is the network address of 198.18.0.0/24" },
 		{ "198.18.0.255/24", "198.18.0.255 is the broadcast address of 198.18.0.0/24" },
-		{ "10.0.0.3/30", "10.0.0.3 is the broadcast address of 10.0.0.0/30" },
+		{ "100.0.0.3/30", "100.0.0.3 is the broadcast address of 100.0.0.0/30" },
 	};
 	char text[256], want[512];
 
@@ -787,9 +787,9 @@ test_bad_addresses(void)
 		EXPECT_ERR(text, want);
 	}
 	/* /31 and /32 have no network or broadcast address */
-	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"10.0.0.1/31\"; } );\n");
-	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"10.0.0.0/32\"; } );\n");
-	CU_ASSERT_EQUAL(cfg.ports[0].addr, ip("10.0.0.0"));
+	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"100.0.0.1/31\"; } );\n");
+	EXPECT_OK("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"100.0.0.0/32\"; } );\n");
+	CU_ASSERT_EQUAL(cfg.ports[0].addr, ip("100.0.0.0"));
 }
 
 static void
@@ -816,21 +816,21 @@ static void
 test_names_devices(void)
 {
 	EXPECT_ERR("ports = (\n"
-		   "  { name = \"p0\"; device = \"net_af_xdp0,iface=a\"; address = \"10.0.0.2/24\"; },\n"
-		   "  { name = \"p0\"; device = \"net_af_xdp0,iface=b\"; address = \"10.0.1.2/24\"; },\n"
-		   "  { name = \"p2\"; device = \"0000:01:00.0\"; address = \"10.0.2.2/24\"; },\n"
-		   "  { name = \"p3\"; device = \"01:00.0,x=1\"; address = \"10.0.3.2/24\"; }\n"
+		   "  { name = \"p0\"; device = \"net_af_xdp0,iface=a\"; address = \"100.0.0.2/24\"; },\n"
+		   "  { name = \"p0\"; device = \"net_af_xdp0,iface=b\"; address = \"100.0.1.2/24\"; },\n"
+		   "  { name = \"p2\"; device = \"0000:01:00.0\"; address = \"100.0.2.2/24\"; },\n"
+		   "  { name = \"p3\"; device = \"01:00.0,x=1\"; address = \"100.0.3.2/24\"; }\n"
 		   ");\n",
 		   "t.conf:3: ports[1].name: 'p0' is also the name of ports[0]\n"
 		   "t.conf:3: ports[1].device: device net_af_xdp0 is also used by ports[0]\n"
 		   "t.conf:5: ports[3].device: device 0000:01:00.0 is also used by ports[2]");
 
 	EXPECT_ERR("ports = (\n"
-		   "  { name = \"\"; device = \"eth0\"; address = \"10.0.0.2/24\"; },\n"
-		   "  { name = \"a b\"; device = \"net_\"; address = \"10.0.1.2/24\"; },\n"
-		   "  { name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"; device = \"0000:01:20.0\"; address = \"10.0.2.2/24\"; },\n"
-		   "  { name = \"p.3\"; device = \"0000:01:00.8\"; address = \"10.0.3.2/24\"; },\n"
-		   "  { name = \"p4\"; device = \"net_tap4,\"; address = \"10.0.4.2/24\"; }\n"
+		   "  { name = \"\"; device = \"eth0\"; address = \"100.0.0.2/24\"; },\n"
+		   "  { name = \"a b\"; device = \"net_\"; address = \"100.0.1.2/24\"; },\n"
+		   "  { name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"; device = \"0000:01:20.0\"; address = \"100.0.2.2/24\"; },\n"
+		   "  { name = \"p.3\"; device = \"0000:01:00.8\"; address = \"100.0.3.2/24\"; },\n"
+		   "  { name = \"p4\"; device = \"net_tap4,\"; address = \"100.0.4.2/24\"; }\n"
 		   ");\n",
 		   "t.conf:2: ports[0].name: '' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
 		   "t.conf:2: ports[0].device: 'eth0' is neither a DPDK vdev (\"net_<driver>[,args]\") nor a PCI address (\"0000:01:00.0\")\n"
@@ -872,20 +872,20 @@ test_gateway(void)
 	EXPECT_ERR("ports = (\n"
 		   "  { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
 		   "    gateway = \"198.18.1.1\"; },\n"
-		   "  { name = \"p1\"; device = \"net_tap1\"; address = \"10.0.0.2/24\";\n"
-		   "    gateway = \"10.0.0.2\"; },\n"
-		   "  { name = \"p2\"; device = \"net_tap2\"; address = \"10.0.1.2/24\";\n"
-		   "    gateway = \"10.0.1.255\"; },\n"
-		   "  { name = \"p3\"; device = \"net_tap3\"; address = \"10.0.2.2/24\";\n"
+		   "  { name = \"p1\"; device = \"net_tap1\"; address = \"100.0.0.2/24\";\n"
+		   "    gateway = \"100.0.0.2\"; },\n"
+		   "  { name = \"p2\"; device = \"net_tap2\"; address = \"100.0.1.2/24\";\n"
+		   "    gateway = \"100.0.1.255\"; },\n"
+		   "  { name = \"p3\"; device = \"net_tap3\"; address = \"100.0.2.2/24\";\n"
 		   "    gateway = \"10.0.2\"; },\n"
-		   "  { name = \"p4\"; device = \"net_tap4\"; address = \"10.0.3.2/32\";\n"
-		   "    gateway = \"10.0.3.1\"; }\n"
+		   "  { name = \"p4\"; device = \"net_tap4\"; address = \"100.0.3.2/32\";\n"
+		   "    gateway = \"100.0.3.1\"; }\n"
 		   ");\n",
 		   "t.conf:3: ports[0].gateway: 198.18.1.1 is not inside the port's subnet 198.18.0.0/24\n"
-		   "t.conf:5: ports[1].gateway: 10.0.0.2 is the port's own address\n"
-		   "t.conf:7: ports[2].gateway: 10.0.1.255 is the broadcast address of 10.0.1.0/24\n"
+		   "t.conf:5: ports[1].gateway: 100.0.0.2 is the port's own address\n"
+		   "t.conf:7: ports[2].gateway: 100.0.1.255 is the broadcast address of 100.0.1.0/24\n"
 		   "t.conf:9: ports[3].gateway: '10.0.2' is not an IPv4 address\n"
-		   "t.conf:11: ports[4].gateway: 10.0.3.1 is not inside the port's subnet 10.0.3.2/32");
+		   "t.conf:11: ports[4].gateway: 100.0.3.1 is not inside the port's subnet 100.0.3.2/32");
 }
 
 static void
@@ -895,28 +895,28 @@ test_routes(void)
 		   "  { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
 		   "    routes = (\n"
 		   "      { dst = \"198.18.64.1/18\"; via = \"198.18.0.1\"; },\n"
-		   "      { dst = \"10.0.0.0/8\"; via = \"10.0.0.1\"; },\n"
-		   "      { dst = \"10.0.0.0/33\"; via = \"198.18.0.2\"; },\n"
+		   "      { dst = \"100.0.0.0/8\"; via = \"100.0.0.1\"; },\n"
+		   "      { dst = \"100.0.0.0/33\"; via = \"198.18.0.2\"; },\n"
 		   "      { via = \"198.18.0.1\"; },\n"
 		   "      { dst = \"172.16.0.0/12\"; },\n"
-		   "      { dst = \"10.0.0.0/8\"; via = \"198.18.0.3\"; }\n"
+		   "      { dst = \"100.0.0.0/8\"; via = \"198.18.0.3\"; }\n"
 		   "    ); },\n"
 		   "  { name = \"p1\"; device = \"net_tap1\"; address = \"198.18.1.2/24\";\n"
-		   "    routes = ( { dst = \"10.0.0.0/8\"; via = \"198.18.1.1\"; } ); }\n"
+		   "    routes = ( { dst = \"100.0.0.0/8\"; via = \"198.18.1.1\"; } ); }\n"
 		   ");\n",
 		   "t.conf:4: ports[0].routes[0].dst: 198.18.64.1/18 has host bits set (did you mean 198.18.64.0/18?)\n"
-		   "t.conf:5: ports[0].routes[1].via: 10.0.0.1 is not inside the port's subnet 198.18.0.0/24\n"
-		   "t.conf:6: ports[0].routes[2].dst: '10.0.0.0/33' is not an IPv4 prefix (a.b.c.d/len)\n"
+		   "t.conf:5: ports[0].routes[1].via: 100.0.0.1 is not inside the port's subnet 198.18.0.0/24\n"
+		   "t.conf:6: ports[0].routes[2].dst: '100.0.0.0/33' is not an IPv4 prefix (a.b.c.d/len)\n"
 		   "t.conf:6: ports[0].routes[2].via: 198.18.0.2 is the port's own address\n"
 		   "t.conf:7: ports[0].routes[3].dst: missing required setting\n"
 		   "t.conf:8: ports[0].routes[4].via: missing required setting\n"
-		   "t.conf:12: ports[1].routes[0].dst: 10.0.0.0/8 is also routed by ports[0]");
+		   "t.conf:12: ports[1].routes[0].dst: 100.0.0.0/8 is also routed by ports[0]");
 	/* the same destination twice on one port: routes[1] above was rejected,
 	 * so show the duplicate check on an accepted pair */
 	EXPECT_ERR("ports = ( { name = \"p0\"; device = \"net_tap0\"; address = \"198.18.0.2/24\";\n"
-		   "  routes = ( { dst = \"10.0.0.0/8\"; via = \"198.18.0.1\"; },\n"
-		   "             { dst = \"10.0.0.0/8\"; via = \"198.18.0.3\"; } ); } );\n",
-		   "t.conf:3: ports[0].routes[1].dst: 10.0.0.0/8 is also routed by ports[0]");
+		   "  routes = ( { dst = \"100.0.0.0/8\"; via = \"198.18.0.1\"; },\n"
+		   "             { dst = \"100.0.0.0/8\"; via = \"198.18.0.3\"; } ); } );\n",
+		   "t.conf:3: ports[0].routes[1].dst: 100.0.0.0/8 is also routed by ports[0]");
 
 	/* 64 routes fit, 65 do not */
 	{
@@ -929,13 +929,13 @@ test_routes(void)
 				      " address = \"198.18.0.2/24\"; routes = (\n");
 			for (int i = 0; i < total; i++)
 				n += (size_t)snprintf(text + n, cap - n,
-						      "%s{ dst = \"10.%d.0.0/16\"; via = \"198.18.0.1\"; }\n",
+						      "%s{ dst = \"100.%d.0.0/16\"; via = \"198.18.0.1\"; }\n",
 						      i > 0 ? "," : "", i);
 			snprintf(text + n, cap - n, "); } );\n");
 			if (total == 64) {
 				EXPECT_OK(text);
 				CU_ASSERT_EQUAL(cfg.ports[0].n_routes, 64);
-				CU_ASSERT_EQUAL(cfg.ports[0].routes[63].dst, ip("10.63.0.0"));
+				CU_ASSERT_EQUAL(cfg.ports[0].routes[63].dst, ip("100.63.0.0"));
 			} else {
 				EXPECT_ERR(text, "t.conf:1: ports[0].routes: 65 routes, at most 64 are allowed");
 			}
@@ -950,15 +950,15 @@ test_ports_count(void)
 	EXPECT_ERR("burst = 32;\n", "t.conf:1: ports: missing required setting");
 	EXPECT_ERR("", "t.conf:1: ports: missing required setting");
 	EXPECT_ERR("burst = 32;\nports = ();\n", "t.conf:2: ports: 0 ports, must be 1..8");
-	EXPECT_ERR("ports = ( {name=\"a\";device=\"net_a\";address=\"10.0.0.1/24\";},\n"
-		   "{name=\"b\";device=\"net_b\";address=\"10.0.1.1/24\";},\n"
-		   "{name=\"c\";device=\"net_c\";address=\"10.0.2.1/24\";},\n"
-		   "{name=\"d\";device=\"net_d\";address=\"10.0.3.1/24\";},\n"
-		   "{name=\"e\";device=\"net_e\";address=\"10.0.4.1/24\";},\n"
-		   "{name=\"f\";device=\"net_f\";address=\"10.0.5.1/24\";},\n"
-		   "{name=\"g\";device=\"net_g\";address=\"10.0.6.1/24\";},\n"
-		   "{name=\"h\";device=\"net_h\";address=\"10.0.7.1/24\";},\n"
-		   "{name=\"i\";device=\"net_i\";address=\"10.0.8.1/24\";} );\n",
+	EXPECT_ERR("ports = ( {name=\"a\";device=\"net_a\";address=\"100.0.0.1/24\";},\n"
+		   "{name=\"b\";device=\"net_b\";address=\"100.0.1.1/24\";},\n"
+		   "{name=\"c\";device=\"net_c\";address=\"100.0.2.1/24\";},\n"
+		   "{name=\"d\";device=\"net_d\";address=\"100.0.3.1/24\";},\n"
+		   "{name=\"e\";device=\"net_e\";address=\"100.0.4.1/24\";},\n"
+		   "{name=\"f\";device=\"net_f\";address=\"100.0.5.1/24\";},\n"
+		   "{name=\"g\";device=\"net_g\";address=\"100.0.6.1/24\";},\n"
+		   "{name=\"h\";device=\"net_h\";address=\"100.0.7.1/24\";},\n"
+		   "{name=\"i\";device=\"net_i\";address=\"100.0.8.1/24\";} );\n",
 		   "t.conf:1: ports: 9 ports, must be 1..8");
 }
 
@@ -1022,7 +1022,7 @@ test_tcp_full(void)
 	CU_ASSERT_EQUAL(l[0].upstream_port, 0);
 	CU_ASSERT_STRING_EQUAL(l[1].name, "sink");
 	CU_ASSERT_EQUAL(l[1].kind, MDP_LISTENER_DISCARD);
-	CU_ASSERT_EQUAL(l[1].addr, ip("10.2.0.0"));
+	CU_ASSERT_EQUAL(l[1].addr, ip("100.2.0.0"));
 	CU_ASSERT_EQUAL(l[1].port, 9);
 	CU_ASSERT_EQUAL(l[1].upstream_addr, 0);
 	CU_ASSERT_STRING_EQUAL(l[2].name, "l4-Proxy_1");
@@ -1033,12 +1033,12 @@ test_tcp_full(void)
 	CU_ASSERT_EQUAL(l[2].upstream_port, 80);
 	/* one port number on two different addresses */
 	CU_ASSERT_STRING_EQUAL(l[3].name, "l4b");
-	CU_ASSERT_EQUAL(l[3].addr, ip("10.1.2.3"));
+	CU_ASSERT_EQUAL(l[3].addr, ip("100.1.2.3"));
 	CU_ASSERT_EQUAL(l[3].port, 8000);
-	CU_ASSERT_EQUAL(l[3].upstream_addr, ip("10.1.0.9"));
+	CU_ASSERT_EQUAL(l[3].upstream_addr, ip("100.1.0.9"));
 	CU_ASSERT_EQUAL(l[3].upstream_port, 65535);
 	CU_ASSERT_STRING_EQUAL(l[4].name, "l4c");
-	CU_ASSERT_EQUAL(l[4].addr, ip("10.2.0.0"));
+	CU_ASSERT_EQUAL(l[4].addr, ip("100.2.0.0"));
 	CU_ASSERT_EQUAL(l[4].port, 8000);
 	CU_ASSERT_EQUAL(l[4].upstream_addr, ip("1.0.0.1"));
 	CU_ASSERT_EQUAL(l[4].upstream_port, 1);

@@ -46,7 +46,7 @@ static const struct mdp_port *const port0 = &fk.dp.ports[0];
 #define N3_IP 0xc6120003u	/* a neighbour nobody knows yet */
 #define N4_IP 0xc6120004u	/* another one */
 #define OTHER_IP 0xc6120063u	/* 198.18.0.99: on link, not ours */
-#define OFFLINK_IP 0x0a010203u	/* 10.1.2.3 */
+#define OFFLINK_IP 0x64010203u	/* 100.1.2.3 */
 
 static const uint8_t our_mac[6] = MDP_FAKE_MAC;
 static const uint8_t n1_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };

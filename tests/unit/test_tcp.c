@@ -56,7 +56,7 @@ static const struct mdp_siphash_key key = { 0x0706050403020100ull, 0x0f0e0d0c0b0
 
 #define OUR_IP MDP_FAKE_IP	/* 198.18.0.2 */
 #define PEER_IP 0xc6120001u	/* 198.18.0.1 */
-#define OFFLINK_IP 0x0a010203u	/* 10.1.2.3: no route */
+#define OFFLINK_IP 0x64010203u	/* 100.1.2.3: no route */
 
 #define APP_PORT 80		/* a listener whose connections the test app gets */
 #define ECHO_PORT 7
