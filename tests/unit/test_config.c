@@ -222,7 +222,7 @@ static const char full_conf[] =
 	"    address = \"100.1.2.3/16\";\n"
 	"    gateway = \"100.1.0.1\";\n"
 	"    routes = (\n"
-	"      { dst = \"192.168.0.0/16\"; via = \"100.1.0.254\"; },\n"
+	"      { dst = \"203.0.0.0/16\"; via = \"100.1.0.254\"; },\n"
 	"      { dst = \"0.0.0.0/0\"; via = \"100.1.255.1\"; }\n"
 	"    );\n"
 	"    rx_queues = 2; tx_queues = 2;\n"
@@ -276,7 +276,7 @@ static const char tcp_conf[] =
 	"  { name = \"echo\"; kind = \"echo\"; port = 7; },\n"
 	"  { name = \"sink\"; kind = \"discard\"; port = 9; address = \"100.2.0.0\"; },\n"
 	"  { name = \"l4-Proxy_1\"; kind = \"tcp_proxy\"; port = 65535; address = \"100.64.0.1\";\n"
-	"    upstream = \"192.168.7.9:80\"; },\n"
+	"    upstream = \"203.0.113.9:80\"; },\n"
 	"  { name = \"l4b\"; kind = \"tcp_proxy\"; port = 8000; address = \"100.1.2.3\";\n"
 	"    upstream = \"100.1.0.9:65535\"; },\n"
 	"  { name = \"l4c\"; kind = \"tcp_proxy\"; port = 8000; address = \"100.2.0.0\";\n"
@@ -330,7 +330,7 @@ test_full(void)
 	CU_ASSERT_EQUAL(p->prefix_len, 16);
 	CU_ASSERT_EQUAL(p->gateway, ip("100.1.0.1"));
 	CU_ASSERT_EQUAL_FATAL(p->n_routes, 2);
-	CU_ASSERT_EQUAL(p->routes[0].dst, ip("192.168.0.0"));
+	CU_ASSERT_EQUAL(p->routes[0].dst, ip("203.0.0.0"));
 	CU_ASSERT_EQUAL(p->routes[0].dst_len, 16);
 	CU_ASSERT_EQUAL(p->routes[0].via, ip("100.1.0.254"));
 	CU_ASSERT_EQUAL(p->routes[1].dst, 0);
@@ -898,7 +898,7 @@ test_routes(void)
 		   "      { dst = \"100.0.0.0/8\"; via = \"100.0.0.1\"; },\n"
 		   "      { dst = \"100.0.0.0/33\"; via = \"198.18.0.2\"; },\n"
 		   "      { via = \"198.18.0.1\"; },\n"
-		   "      { dst = \"172.16.0.0/12\"; },\n"
+		   "      { dst = \"100.64.0.0/12\"; },\n"
 		   "      { dst = \"100.0.0.0/8\"; via = \"198.18.0.3\"; }\n"
 		   "    ); },\n"
 		   "  { name = \"p1\"; device = \"net_tap1\"; address = \"198.18.1.2/24\";\n"
@@ -1029,7 +1029,7 @@ test_tcp_full(void)
 	CU_ASSERT_EQUAL(l[2].kind, MDP_LISTENER_TCP_PROXY);
 	CU_ASSERT_EQUAL(l[2].addr, ip("100.64.0.1"));
 	CU_ASSERT_EQUAL(l[2].port, 65535);
-	CU_ASSERT_EQUAL(l[2].upstream_addr, ip("192.168.7.9"));
+	CU_ASSERT_EQUAL(l[2].upstream_addr, ip("203.0.113.9"));
 	CU_ASSERT_EQUAL(l[2].upstream_port, 80);
 	/* one port number on two different addresses */
 	CU_ASSERT_STRING_EQUAL(l[3].name, "l4b");

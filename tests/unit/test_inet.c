@@ -17,7 +17,7 @@ test_ipv4_parse(void)
 		{ "0.0.0.0", 0 },
 		{ "1.2.3.4", 0x01020304u },
 		{ "100.0.0.1", 0x64000001u },
-		{ "192.168.100.200", 0xc0a864c8u },
+		{ "203.0.100.200", 0xcb0064c8u },
 		{ "255.255.255.255", 0xffffffffu },
 	};
 	static const char *const bad[] = {
@@ -79,8 +79,8 @@ test_ipv4_format(void)
 	char buf[MDP_IPV4_STRLEN];
 	uint32_t back;
 
-	CU_ASSERT_PTR_EQUAL(mdp_ipv4_format(0xc0a80001u, buf), buf);
-	CU_ASSERT_STRING_EQUAL(buf, "192.168.0.1");
+	CU_ASSERT_PTR_EQUAL(mdp_ipv4_format(0xcb007101u, buf), buf);
+	CU_ASSERT_STRING_EQUAL(buf, "203.0.113.1");
 	CU_ASSERT_STRING_EQUAL(mdp_ipv4_format(0, buf), "0.0.0.0");
 	CU_ASSERT_STRING_EQUAL(mdp_ipv4_format(0xffffffffu, buf), "255.255.255.255");
 	CU_ASSERT_EQUAL(strlen(buf) + 1, MDP_IPV4_STRLEN);
