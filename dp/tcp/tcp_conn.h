@@ -34,6 +34,9 @@ enum {
 	MDP_TCPF_APP_CLOSED = 1u << 9,	/* `closed` delivered; awaiting free */
 	MDP_TCPF_WANT_WRITE = 1u << 10,	/* send refused: call `writable` */
 	MDP_TCPF_DEFER_FREE = 1u << 11,	/* freed while the stack was using it */
+	MDP_TCPF_PTO = 1u << 12,	/* the rtx timer is a tail loss probe's (RFC 8985 7) */
+	MDP_TCPF_TLP_OUT = 1u << 13,	/* a probe is out: no other until an ACK moves */
+	MDP_TCPF_TLP_RTX = 1u << 14,	/* ... and it was a retransmission */
 };
 
 /* Out-of-order bytes waiting for the hole before them: contiguous
@@ -45,6 +48,18 @@ struct mdp_tcp_ooo {
 	struct rte_mbuf *m;	/* chain head */
 	struct rte_mbuf *tail;	/* its last segment, to append in O(1) */
 };
+
+/* A retransmission in SACK recovery: [seq, end) went again when snd_max
+ * was `mark`. Once the peer SACKs DupThresh segments sent after it (at or
+ * above mark) and the range is still a hole, the retransmission was lost
+ * too (the sequence-ordered form of RFC 8985's rule: something sent later
+ * was delivered first). */
+struct mdp_tcp_rtx_rec {
+	uint32_t seq;
+	uint32_t end;
+	uint32_t mark;
+};
+#define MDP_TCP_RTX_LOG 16
 
 struct mdp_tcp_listener;
 struct mdp_tcp_stack;
@@ -77,6 +92,9 @@ struct mdp_tcp_conn {
 	uint8_t snd_wscale;	/* peer's shift */
 	uint8_t rcv_wscale;	/* ours */
 	uint8_t dupacks;
+	uint8_t n_rtx_log;
+	uint32_t tlp_high;	/* snd_max when the outstanding probe went */
+	struct mdp_tcp_rtx_rec rtx_log[MDP_TCP_RTX_LOG];	/* oldest first */
 
 	/* receive sequence space */
 	uint32_t irs;

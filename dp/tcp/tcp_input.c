@@ -322,6 +322,67 @@ rtt_update(struct mdp_tcp_conn *c, const struct seg *sg)
 	}
 }
 
+static uint32_t
+recovery_pipe(const struct mdp_tcp_conn *c)
+{
+	return mdp_tcp_sack_pipe(&c->sb, c->snd_una, c->snd_max, c->high_rxt, c->smss,
+				 MDP_TCP_DUPTHRESH);
+}
+
+/* Remember a retransmission of [seq, seq + len) in SACK recovery; a full
+ * log forgets the oldest (its loss then waits for the RTO, as before). */
+static void
+rtx_log_add(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	struct mdp_tcp_rtx_rec *r;
+
+	if (len == 0)
+		return;
+	if (c->n_rtx_log == MDP_TCP_RTX_LOG) {
+		memmove(&c->rtx_log[0], &c->rtx_log[1], sizeof(c->rtx_log[0]) * (MDP_TCP_RTX_LOG - 1));
+		c->n_rtx_log--;
+	}
+	r = &c->rtx_log[c->n_rtx_log++];
+	r->seq = seq;
+	r->end = seq + len;
+	r->mark = c->snd_max;
+}
+
+/*
+ * A lost retransmission (RFC 8985 6.2's question, answered by sequence
+ * rather than by send time): a retransmission whose range is still a hole
+ * while DupThresh segments sent after it have been SACKed was lost as
+ * well. Without this only the RTO finds it, and at a few percent loss that
+ * is most of the time a transfer spends. Re-send it while cwnd allows.
+ */
+static void
+rtx_log_check(struct mdp_tcp_conn *c)
+{
+	unsigned i = 0, n = 0;
+
+	for (i = 0; i < c->n_rtx_log; i++) {
+		struct mdp_tcp_rtx_rec r = c->rtx_log[i];
+		uint32_t start = mdp_seq_gt(r.seq, c->snd_una) ? r.seq : c->snd_una;
+
+		/* acknowledged, or delivered (a segment is SACKed whole) */
+		if (mdp_seq_le(r.end, c->snd_una) || mdp_tcp_sack_is_sacked(&c->sb, start))
+			continue;
+		if (mdp_tcp_sack_is_lost(&c->sb, r.mark - 1, c->smss, MDP_TCP_DUPTHRESH) &&
+		    c->cc.cwnd >= recovery_pipe(c) + c->smss) {
+			uint32_t sent = mdp_tcp_retransmit(c, start, r.end - start);
+
+			if (sent > 0) {
+				TCP_CNT(c, TCP_LOST_RETRANS);
+				r.seq = start;
+				r.end = start + sent;
+				r.mark = c->snd_max;
+			}
+		}
+		c->rtx_log[n++] = r;
+	}
+	c->n_rtx_log = (uint8_t)n;
+}
+
 /*
  * RFC 6675 5 (steps C.1-C.5): while the pipe leaves a segment's room in
  * cwnd, retransmit what the scoreboard calls lost, else send new data,
@@ -330,9 +391,9 @@ rtt_update(struct mdp_tcp_conn *c, const struct seg *sg)
 static void
 sack_recovery_send(struct mdp_tcp_conn *c)
 {
+	rtx_log_check(c);
 	for (unsigned guard = 0; guard < 256; guard++) {
-		uint32_t pipe = mdp_tcp_sack_pipe(&c->sb, c->snd_una, c->snd_max, c->high_rxt,
-						  c->smss, MDP_TCP_DUPTHRESH);
+		uint32_t pipe = recovery_pipe(c);
 		uint32_t seq, len, sent;
 		bool lost = false, have;
 
@@ -343,22 +404,18 @@ sack_recovery_send(struct mdp_tcp_conn *c)
 		/* HighRxt moves by what the segment carried: NextSeg's
 		 * SMSS-long range less the options would leave a gap of
 		 * the options' size behind each retransmission. */
-		if (have && lost) {
+		if (have && !lost && mdp_tcp_send_new(c) > 0)
+			continue;	/* rule 2 before rule 3 */
+		if (have) {
 			sent = mdp_tcp_retransmit(c, seq, len);
 			if (sent == 0)
 				return;
+			rtx_log_add(c, seq, sent);
 			c->high_rxt = seq + sent;
 			continue;
 		}
 		if (mdp_tcp_send_new(c) > 0)
 			continue;
-		if (have) {
-			sent = mdp_tcp_retransmit(c, seq, len);
-			if (sent == 0)
-				return;
-			c->high_rxt = seq + sent;
-			continue;
-		}
 		return;
 	}
 }
@@ -378,17 +435,47 @@ recovery_enter(struct mdp_tcp_conn *c)
 	c->flags |= MDP_TCPF_IN_RECOVERY;
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
+	c->n_rtx_log = 0;
+	/* the recovery's own window reduction covers a probe's loss */
+	c->flags &= ~(uint32_t)(MDP_TCPF_TLP_OUT | MDP_TCPF_TLP_RTX);
 	mdp_tcp_cc_on_loss(&c->cc, flight);
 	c->rtt_seq = 0;
 	if (sack_on(c)) {
 		/* RFC 6675 5 (4): the first retransmission is the first
 		 * segment, whatever the scoreboard says. */
-		c->high_rxt = c->snd_una + mdp_tcp_retransmit(c, c->snd_una, c->smss);
+		uint32_t sent = mdp_tcp_retransmit(c, c->snd_una, c->smss);
+
+		rtx_log_add(c, c->snd_una, sent);
+		c->high_rxt = c->snd_una + sent;
 		sack_recovery_send(c);
 	} else {
 		mdp_tcp_retransmit(c, c->snd_una, c->smss);
 		c->cc.cwnd = c->cc.ssthresh + 3u * c->smss;	/* RFC 5681 3.2 (3) */
 	}
+}
+
+/*
+ * RFC 8985 7.4: what became of a tail loss probe. A probe of new data needs
+ * nothing. A retransmitted probe that the peer reports twice (D-SACK, or a
+ * plain duplicate ACK) repaired nothing; one acknowledged without that, by
+ * an ACK beyond it, repaired a loss, which gets a congestion response.
+ */
+static void
+tlp_ack(struct mdp_tcp_conn *c, const struct seg *sg, bool dsack, bool sacked_new)
+{
+	bool pure_dup = sg->ack == c->snd_una && sg->len == 0 && !sacked_new;
+
+	if (mdp_seq_lt(sg->ack, c->tlp_high))
+		return;
+	if ((c->flags & MDP_TCPF_TLP_RTX) && !dsack) {
+		if (mdp_seq_gt(sg->ack, c->tlp_high)) {
+			TCP_CNT(c, TCP_TLP_RECOVERED);
+			mdp_tcp_cc_on_loss(&c->cc, c->snd_max - c->snd_una);
+		} else if (!pure_dup) {
+			return;		/* the D-SACK or duplicate may follow */
+		}
+	}
+	c->flags &= ~(uint32_t)(MDP_TCPF_TLP_OUT | MDP_TCPF_TLP_RTX);
 }
 
 /* A new cumulative ACK: snd_una < ack <= snd_max. */
@@ -407,6 +494,7 @@ ack_new(struct mdp_tcp_conn *c, const struct seg *sg)
 			c->high_rxt = c->snd_una;
 		if (mdp_seq_ge(sg->ack, c->recover)) {
 			c->flags &= ~(uint32_t)MDP_TCPF_IN_RECOVERY;
+			c->n_rtx_log = 0;
 			mdp_tcp_cc_on_recovery_exit(&c->cc, c->snd_max - c->snd_una);
 		} else {
 			TCP_CNT(c, TCP_PARTIAL_ACK);
@@ -553,6 +641,7 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 {
 	uint32_t seq0 = sg->seq;
 	uint32_t sacked;
+	bool dsack;
 	bool had_ooo;
 
 	c->last_rx_tick = c->w->wheel.now;
@@ -662,13 +751,18 @@ conn_input(struct mdp_tcp_conn *c, struct rte_mbuf *m, struct seg *sg)
 		goto drop;
 	}
 	sacked = c->sb.bytes;
+	dsack = false;
 	if ((c->flags & MDP_TCPF_SACK) && sg->o.n_sack > 0) {
 		struct mdp_tcp_sack_block d;
 
 		if (mdp_tcp_sack_update(&c->sb, mdp_seq_gt(sg->ack, c->snd_una) ? sg->ack : c->snd_una,
-					c->snd_max, sg->o.sack, sg->o.n_sack, &d) > 0)
+					c->snd_max, sg->o.sack, sg->o.n_sack, &d) > 0) {
 			TCP_CNT(c, TCP_DSACK);
+			dsack = true;
+		}
 	}
+	if (c->flags & MDP_TCPF_TLP_OUT)
+		tlp_ack(c, sg, dsack, c->sb.bytes > sacked);
 	if (mdp_seq_gt(sg->ack, c->snd_una)) {
 		ack_new(c, sg);
 		if (c->state != MDP_TCP_CLOSED && (c->flags & MDP_TCPF_IN_RECOVERY) && sack_on(c))

@@ -33,11 +33,72 @@ mdp_tcp_timers_stop(struct mdp_tcp_conn *c)
 	mdp_timer_stop(wh, &c->life);
 }
 
+/* RFC 8985 7.2: the worst-case delayed ACK a lone segment may wait for. */
+#define TLP_WC_DELACK_US 200000u
+
+/*
+ * RFC 8985 7.2: a tail loss probe instead of the RTO, when data is out in
+ * the open state (no recovery, no back-off, no probe already out) and SACK
+ * will tell us what the probe found. PTO = 2 SRTT, plus the worst-case
+ * delayed ACK when one segment is out (its ACK may be delayed), and never
+ * later than the RTO. Returns 0 when no probe is due.
+ */
+static uint64_t
+pto_us(const struct mdp_tcp_conn *c, uint64_t rto)
+{
+	uint64_t pto;
+
+	if ((c->state != MDP_TCP_ESTABLISHED && c->state != MDP_TCP_CLOSE_WAIT) ||
+	    !(c->flags & MDP_TCPF_SACK) || c->rtx_count > 0 || c->rtt.srtt_us == 0 ||
+	    (c->flags & (MDP_TCPF_IN_RECOVERY | MDP_TCPF_TLP_OUT)) || c->snd_max == c->snd_una)
+		return 0;
+	pto = 2ull * c->rtt.srtt_us;
+	if (c->snd_max - c->snd_una <= c->smss)
+		pto += TLP_WC_DELACK_US;
+	else
+		pto += 2000;	/* a little slack for the peer's ACK batching, as Linux */
+	return pto < rto ? pto : 0;
+}
+
 void
 mdp_tcp_rtx_arm(struct mdp_tcp_conn *c)
 {
-	if (!mdp_timer_pending(&c->rtx))
-		mdp_timer_start(&c->w->wheel, &c->rtx, tcp_us_to_ticks(c->w, mdp_tcp_rtt_rto(&c->rtt)));
+	uint64_t rto, pto;
+
+	if (mdp_timer_pending(&c->rtx))
+		return;
+	rto = mdp_tcp_rtt_rto(&c->rtt);
+	pto = pto_us(c, rto);
+	if (pto > 0)
+		c->flags |= MDP_TCPF_PTO;
+	else
+		c->flags &= ~(uint32_t)MDP_TCPF_PTO;
+	mdp_timer_start(&c->w->wheel, &c->rtx, tcp_us_to_ticks(c->w, pto > 0 ? pto : rto));
+}
+
+/*
+ * RFC 8985 7.3: the probe. New data if the windows allow (it may draw the
+ * SACK that starts recovery), else the last segment again. The RTO follows.
+ */
+static void
+tlp_send(struct mdp_tcp_conn *c)
+{
+	uint32_t data_end = c->snd_una + c->sndq.bytes;
+	uint32_t len;
+
+	if (mdp_seq_gt(data_end, c->snd_max))
+		data_end = c->snd_max;
+	TCP_CNT(c, TCP_TLP);
+	c->flags |= MDP_TCPF_TLP_OUT;
+	c->flags &= ~(uint32_t)MDP_TCPF_TLP_RTX;
+	if (c->snd_nxt == c->snd_max && mdp_tcp_send_new(c) > 0) {
+		c->tlp_high = c->snd_max;
+		return;
+	}
+	len = RTE_MIN(data_end - c->snd_una, (uint32_t)c->smss);
+	if (mdp_tcp_retransmit(c, data_end - len, len) > 0)
+		c->flags |= MDP_TCPF_TLP_RTX;
+	c->tlp_high = c->snd_max;
 }
 
 void
@@ -94,6 +155,13 @@ rtx_fire(struct mdp_timer *t, void *arg)
 		}
 		return;
 	}
+	if (c->flags & MDP_TCPF_PTO) {
+		c->flags &= ~(uint32_t)MDP_TCPF_PTO;
+		if (!(c->flags & (MDP_TCPF_IN_RECOVERY | MDP_TCPF_TLP_OUT)))
+			tlp_send(c);
+		mdp_tcp_rtx_arm(c);	/* now the RTO */
+		return;
+	}
 	if (++c->rtx_count > cfg->max_retries) {
 		/* RFC 9293 3.8.3 R2: give up, tell the application. */
 		TCP_CNT(c, TCP_RTO_ABORT);
@@ -110,7 +178,8 @@ rtx_fire(struct mdp_timer *t, void *arg)
 	mdp_tcp_cc_on_rto(&c->cc, flight, c->rtx_count > 1);
 	mdp_tcp_rtt_backoff(&c->rtt);
 	mdp_tcp_sack_reset(&c->sb);
-	c->flags &= ~(uint32_t)MDP_TCPF_IN_RECOVERY;
+	c->flags &= ~(uint32_t)(MDP_TCPF_IN_RECOVERY | MDP_TCPF_TLP_OUT | MDP_TCPF_TLP_RTX);
+	c->n_rtx_log = 0;
 	c->dupacks = 0;
 	c->rtt_seq = 0;		/* Karn */
 	c->recover = c->snd_max;

@@ -18,20 +18,17 @@
 #                                 small queue on every bridge port: tail
 #                                 drops in both directions on both sides
 #
-# Size: TRANSFER_MIB each way (default per case below). The issue asks for
-# 256 MiB; clean and tbf move that (measured here: about 12 s and 17 s for
-# both directions at once). The impaired case moves 128 MiB each way: 256
-# MiB took 114 s there (about 20 Mbit/s each way, RTO-bound: each
-# connection sees ~4% loss counting data and ACKs, and the stack has no
-# RACK/TLP yet to repair lost retransmissions and tail losses without a
-# timeout), too close to the 180 s that scripts/test allows a test.
+# Size: TRANSFER_MIB each way, 256 MiB by default as the issue asks.
+# Measured here, both directions at once: clean about 12 s, tbf about 17 s,
+# impaired about 30 s (70 Mbit/s each way; it was 114 s, RTO-bound, before
+# lost retransmissions were detected and tail losses probed: RFC 8985).
 # Every transfer has a deadline: a stall is a failure, never a hang.
 . "$(dirname "$0")/lib.sh"
 
 CASE=${1:-clean}
 case $CASE in
 clean) MIB=${TRANSFER_MIB:-256}; DEADLINE=60 ;;
-impair) MIB=${TRANSFER_MIB:-128}; DEADLINE=120 ;;
+impair) MIB=${TRANSFER_MIB:-256}; DEADLINE=120 ;;
 tbf) MIB=${TRANSFER_MIB:-256}; DEADLINE=60 ;;
 *) e2e_fail "unknown case '$CASE' (clean, impair, tbf)" ;;
 esac
@@ -150,7 +147,7 @@ read -r sv_down_sha sv_down_n <"$E2E_TMP/out/down.1"
 [ "$up_n" -eq "$BYTES" ] && [ "$down_n" -eq "$BYTES" ] || e2e_fail "short transfer"
 e2e_ok "$CASE: $MIB MiB up in $up_s s ($up_mbit Mbit/s) and $MIB MiB down in $down_s s ($down_mbit Mbit/s) at once; SHA-256 matches at both ends"
 
-e2e_log "$CASE: tcp_retransmits $(stat tcp_retransmits), fast $(stat tcp_fast_retransmits), rto $(stat tcp_rto_expiries), dup_acks $(stat tcp_dup_acks), ooo_bytes $(stat tcp_ooo_bytes), dup_data $(stat tcp_dup_data), bad_checksum $(stat tcp_bad_checksum), ooo_drop $(stat tcp_ooo_drop)"
+e2e_log "$CASE: tcp_retransmits $(stat tcp_retransmits), fast $(stat tcp_fast_retransmits), rto $(stat tcp_rto_expiries), lost_rtx $(stat tcp_lost_retransmits), tlp $(stat tcp_tlp_probes), dup_acks $(stat tcp_dup_acks), ooo_bytes $(stat tcp_ooo_bytes), dup_data $(stat tcp_dup_data), bad_checksum $(stat tcp_bad_checksum), ooo_drop $(stat tcp_ooo_drop)"
 case $CASE in
 impair)
 	# The stage did its work, and the stack saw it.

@@ -2511,6 +2511,162 @@ test_sack_received(void)
 	finish();
 }
 
+/* A pure ACK from p acknowledging ack, with SACK block [s, e) when e != s. */
+static void
+sack_ack(struct peer *p, uint32_t ack, uint32_t s, uint32_t e)
+{
+	uint8_t o[12] = { 1, 1, 5, 10 };
+	struct tseg t = { .sport = p->sport, .dport = p->dport, .seq = p->seq, .ack = ack,
+			  .flags = ACK, .win = p->win, .opt = o, .olen = 12 };
+
+	put32(o + 4, s);
+	put32(o + 8, e);
+	if (s == e)
+		t.olen = 0;
+	wire_in(&t);
+}
+
+/* The index in out[0..n) of a segment starting at seq, or -1. */
+static int
+out_find(unsigned n, uint32_t seq)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (out[i].seq == seq && out[i].len > 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A lost retransmission is found without the RTO (RFC 8985's question,
+ * answered by sequence): the first segment is lost, then its fast
+ * retransmission too. Once the peer SACKs three segments that were sent
+ * after that retransmission, it goes again.
+ */
+static void
+test_lost_retransmit(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, max0;
+	unsigned n;
+
+	setup();
+	peer_init(&p, 40049, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1, .sack = true });
+	S = p.ack;
+	CU_ASSERT_EQUAL(app_send(c, 0, 30000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 10);	/* IW10 */
+	cnt_clear();
+	sack_ack(&p, S, S + 1000, S + 2000);
+	sack_ack(&p, S, S + 1000, S + 3000);
+	sack_ack(&p, S, S + 1000, S + 4000);
+	n = pull(&p);
+	CU_ASSERT(c->flags & MDP_TCPF_IN_RECOVERY);
+	CU_ASSERT_EQUAL_FATAL(out_find(n, S), 0);	/* the fast retransmission */
+	CU_ASSERT_EQUAL(c->n_rtx_log, 1);
+	CU_ASSERT_EQUAL(c->rtx_log[0].mark, S + 10000);
+	/* it is lost: the originals, then new data sent after it, are SACKed */
+	for (uint32_t k = 5; k <= 12; k++) {
+		sack_ack(&p, S, S + 1000, S + k * 1000);
+		n = pull(&p);
+		CU_ASSERT_EQUAL(out_find(n, S), -1);
+	}
+	CU_ASSERT(mdp_seq_ge(c->snd_max, S + 13000));
+	CU_ASSERT_EQUAL(CNT(TCP_LOST_RETRANS), 0);
+	/* the third segment sent after it: lost again, sent again */
+	max0 = c->snd_max;
+	sack_ack(&p, S, S + 1000, S + 13000);
+	n = pull(&p);
+	CU_ASSERT_NOT_EQUAL(out_find(n, S), -1);
+	CU_ASSERT_EQUAL(CNT(TCP_LOST_RETRANS), 1);
+	CU_ASSERT_EQUAL(CNT(TCP_RTO), 0);
+	CU_ASSERT_EQUAL(c->rtx_log[0].seq, S);
+	CU_ASSERT(mdp_seq_ge(c->rtx_log[0].mark, max0));	/* its new mark */
+	/* once, not on every ACK after */
+	sack_ack(&p, S, S + 1000, S + 14000);
+	n = pull(&p);
+	CU_ASSERT_EQUAL(out_find(n, S), -1);
+	/* that one arrives: everything sent is acknowledged, recovery ends */
+	sack_ack(&p, c->snd_max, 0, 0);
+	pull(&p);
+	CU_ASSERT_FALSE(c->flags & MDP_TCPF_IN_RECOVERY);
+	CU_ASSERT_EQUAL(c->n_rtx_log, 0);
+	mdp_tcp_abort(c);
+	pull(&p);
+	finish();
+}
+
+/*
+ * Tail loss probe (RFC 8985 7): with three segments out and no ACK, a
+ * probe goes at 2 SRTT (+2 ms), long before the 200 ms RTO: the last
+ * segment again, since there is nothing new to send. A D-SACK for it
+ * means nothing was lost (cwnd kept); an ACK beyond it without one means
+ * the probe repaired a loss (cwnd reduced). One probe per tail.
+ */
+static void
+test_tail_loss_probe(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, cwnd;
+	uint64_t t;
+
+	setup();
+	peer_init(&p, 40051, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1, .sack = true });
+	S = p.ack;
+	/* an RTT sample first (microseconds on this fake wire) */
+	CU_ASSERT_EQUAL(app_send(c, 0, 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	sack_ack(&p, S + 1000, 0, 0);
+	CU_ASSERT(c->rtt.has_sample);
+	CU_ASSERT(c->rtt.srtt_us < 1000);
+
+	CU_ASSERT_EQUAL(app_send(c, 1000, 3000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 3);
+	CU_ASSERT(c->flags & MDP_TCPF_PTO);
+	cnt_clear();
+	t = now();
+	tick_to(t + 5);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, S + 3000, p.seq, 65535, 1000);
+	PAYLOAD(0, pout + 3000, 1000);
+	CU_ASSERT_EQUAL(CNT(TCP_TLP), 1);
+	CU_ASSERT(c->flags & MDP_TCPF_TLP_OUT);
+	CU_ASSERT(c->flags & MDP_TCPF_TLP_RTX);
+	CU_ASSERT_FALSE(c->flags & MDP_TCPF_PTO);	/* the RTO is next */
+	tick_to(t + 150);
+	CU_ASSERT_EQUAL(pull(&p), 0);			/* no second probe */
+	/* all arrived, and the probe was a duplicate: D-SACK, nothing lost */
+	cwnd = c->cc.cwnd;
+	sack_ack(&p, S + 4000, 0, 0);
+	CU_ASSERT(c->flags & MDP_TCPF_TLP_OUT);		/* waiting for the D-SACK */
+	sack_ack(&p, S + 4000, S + 3000, S + 4000);
+	CU_ASSERT_FALSE(c->flags & MDP_TCPF_TLP_OUT);
+	CU_ASSERT_EQUAL(c->cc.cwnd, cwnd);
+	CU_ASSERT_EQUAL(CNT(TCP_TLP_RECOVERED), 0);
+	CU_ASSERT_FALSE(mdp_timer_pending(&c->rtx));
+
+	/* again; now the last segment is lost and the probe repairs it */
+	CU_ASSERT_EQUAL(app_send(c, 4000, 3000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 3);
+	t = now();
+	tick_to(t + 5);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK | PSH, S + 6000, p.seq, 65535, 1000);
+	sack_ack(&p, S + 7000, 0, 0);
+	CU_ASSERT(c->flags & MDP_TCPF_TLP_OUT);
+	cwnd = c->cc.cwnd;
+	CU_ASSERT_EQUAL(app_send(c, 7000, 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	sack_ack(&p, S + 8000, 0, 0);
+	CU_ASSERT_FALSE(c->flags & MDP_TCPF_TLP_OUT);
+	CU_ASSERT_EQUAL(CNT(TCP_TLP_RECOVERED), 1);
+	CU_ASSERT(c->cc.cwnd < cwnd);
+	CU_ASSERT_EQUAL(CNT(TCP_RTO), 0);
+	finish();
+}
+
 /* ---- receiving ---- */
 
 /* Out of order, overlapping, duplicate and out-of-window segments: the
@@ -3248,6 +3404,8 @@ static CU_TestInfo tests[] = {
 	{ "fast retransmit and NewReno recovery", test_fast_retransmit },
 	{ "early retransmit (RFC 5827)", test_early_retransmit },
 	{ "SACK blocks received", test_sack_received },
+	{ "lost retransmission found without the RTO", test_lost_retransmit },
+	{ "tail loss probe (RFC 8985 7)", test_tail_loss_probe },
 	{ "reassembly: out of order, overlapping, duplicate, out of window", test_reassembly },
 	{ "SACK blocks sent", test_sack_blocks_sent },
 	{ "delayed ACK", test_delayed_ack },
