@@ -249,6 +249,25 @@ first_owned_port(unsigned idx, unsigned workers)
 	return p;
 }
 
+/*
+ * A TIME-WAIT tuple of ours may carry a new outgoing connection when
+ * timestamps protect it (Linux's tcp_tw_reuse; RFC 6191 for the
+ * reasoning): the old connection used them, so the peer's PAWS rejects
+ * its old duplicates against the new, later timestamps, and a second has
+ * passed since the peer last spoke, so our 1 ms timestamp clock has moved
+ * well past anything it sent. The new ISN goes 64 KiB past the old
+ * connection's last sequence number.
+ */
+static bool
+tw_reusable(const struct mdp_tcp_conn *old)
+{
+	const struct mdp_tcp_stack *s = old->s;
+
+	return old->state == MDP_TCP_TIME_WAIT && s->cfg->time_wait_reuse &&
+	       s->cfg->timestamps && (old->flags & MDP_TCPF_TS) &&
+	       old->w->wheel.now - old->last_rx_tick >= tcp_ms_to_ticks(old->w, 1000);
+}
+
 struct mdp_tcp_conn *
 mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 		const struct mdp_tcp_app_ops *ops, void *ctx, int *err)
@@ -256,8 +275,9 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 	struct mdp_tcp_stack *s = w->tcp;
 	struct mdp_tcp_tuple t = { .raddr = raddr, .rport = rport };
 	struct mdp_tcp_conn *c = NULL;
-	uint32_t nh;
+	uint32_t nh, reuse_iss = 0;
 	uint16_t port;
+	bool reused = false;
 
 	if (mdp_route_lookup(w->dp, raddr, &port, &nh) < 0) {
 		*err = -ENETUNREACH;
@@ -265,16 +285,25 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 	}
 	t.laddr = w->dp->ports[port].addr;
 	/* An ephemeral port whose tuple is free (RFC 6056 sequential with a
-	 * per-worker start). */
+	 * per-worker start), or held by a TIME-WAIT that may be reused. */
 	/* Ports this worker owns: lport % workers == idx (mdp_port_owner), so
 	 * replies reach it whichever queue they arrive on. */
 	for (unsigned tries = 0; tries < 16384; tries++) {
 		unsigned step = w->dp->n_workers;
+		struct mdp_tcp_conn *old;
 
 		t.lport = s->next_port;
 		s->next_port = (uint16_t)(s->next_port + step > 65535 ?
 			first_owned_port(w->idx, step) : s->next_port + step);
-		if (mdp_tcp_conn_lookup(s, &t) == NULL) {
+		old = mdp_tcp_conn_lookup(s, &t);
+		if (old != NULL && tw_reusable(old)) {
+			reuse_iss = old->snd_max + 65537;
+			reused = true;
+			MDP_CNT_INC(w, port, TCP_TW_REUSE);
+			mdp_tcp_conn_done(old, 0);
+			old = NULL;
+		}
+		if (old == NULL) {
 			c = mdp_tcp_conn_alloc(s, &t, port);
 			if (c == NULL) {
 				MDP_CNT_INC(w, port, TCP_POOL_FULL);
@@ -290,7 +319,8 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 	}
 	c->ops = ops;
 	c->ctx = ctx;
-	c->iss = mdp_tcp_isn(&s->key, t.laddr, t.lport, t.raddr, t.rport, tcp_now_us(s));
+	c->iss = reused ? reuse_iss
+			: mdp_tcp_isn(&s->key, t.laddr, t.lport, t.raddr, t.rport, tcp_now_us(s));
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;

@@ -842,6 +842,7 @@ load_tcp(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 		"max_conns", "rcv_buf", "snd_buf", "ooo_max", "syn_backlog", "syncookies",
 		"sack", "timestamps", "window_scaling", "cc", "initial_rto_ms", "min_rto_ms",
 		"max_rto_ms", "max_retries", "syn_retries", "delayed_ack_ms", "time_wait_ms",
+		"time_wait_reuse",
 		"fin_wait2_ms", "connect_timeout_ms", "keepalive", "challenge_ack_per_s", NULL,
 	};
 	struct mdp_conf_tcp *t = &cfg->tcp;
@@ -866,6 +867,7 @@ load_tcp(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 		t->syn_backlog = (uint32_t)n;
 	get_bool(ld, grp, "tcp", "syncookies", &t->syncookies);
 	get_bool(ld, grp, "tcp", "sack", &t->sack);
+	get_bool(ld, grp, "tcp", "time_wait_reuse", &t->time_wait_reuse);
 	get_bool(ld, grp, "tcp", "timestamps", &t->timestamps);
 	get_bool(ld, grp, "tcp", "window_scaling", &t->window_scaling);
 	if (get_string(ld, grp, "tcp", "cc", &v, &s) > 0) {
@@ -1912,6 +1914,7 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->tcp.syn_retries = 6;
 	cfg->tcp.delayed_ack_ms = 40;
 	cfg->tcp.time_wait_ms = 60000;
+	cfg->tcp.time_wait_reuse = true;
 	cfg->tcp.fin_wait2_ms = 60000;
 	cfg->tcp.connect_timeout_ms = 10000;
 	cfg->tcp.keepalive_idle_s = 0;

@@ -82,6 +82,7 @@ struct mdp_conf_tcp {
 	uint32_t syn_retries;
 	uint32_t delayed_ack_ms;	/* 0: ACK every segment */
 	uint32_t time_wait_ms;
+	bool time_wait_reuse;		/* outgoing connections may reuse a TIME-WAIT tuple (timestamps) */
 	uint32_t fin_wait2_ms;
 	uint32_t connect_timeout_ms;
 	uint32_t keepalive_idle_s;	/* 0: no keepalive */

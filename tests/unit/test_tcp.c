@@ -1505,6 +1505,113 @@ test_active_close(void)
 	finish();
 }
 
+/* An active connection with timestamps from EPHEMERAL0 closed first by
+ * us: in TIME-WAIT on return; p is its peer. */
+static struct mdp_tcp_conn *
+active_to_time_wait(struct peer *p)
+{
+	uint8_t o[40];
+	struct tseg s = { .sport = REMOTE_PORT, .dport = EPHEMERAL0, .seq = 7000,
+			  .flags = SYN | ACK, .win = 5000, .opt = o };
+	struct mdp_tcp_conn *c;
+	int err = 0;
+
+	w->tcp->next_port = EPHEMERAL0;
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	peer_init(p, REMOTE_PORT, EPHEMERAL0, 7000);
+	CU_ASSERT_EQUAL_FATAL(pull(p), 1);
+	s.ack = c->iss + 1;
+	s.olen = syn_opts(o, &(struct synopt){ .mss = 1200, .ws = 2, .sack = true, .ts = true },
+			  300, out[0].tsval);
+	wire_in(&s);
+	CU_ASSERT_EQUAL_FATAL(pull(p), 1);
+	CU_ASSERT_EQUAL_FATAL(c->state, MDP_TCP_ESTABLISHED);
+	p->seq = 7001;
+	p->ts = true;
+	p->tsval = 301;
+	mdp_tcp_close(c);
+	CU_ASSERT_EQUAL_FATAL(pull(p), 1);
+	p->ack = c->iss + 2;
+	psend(p, FIN | ACK, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(pull(p), 1);
+	CU_ASSERT_EQUAL_FATAL(c->state, MDP_TCP_TIME_WAIT);
+	return c;
+}
+
+/*
+ * TIME-WAIT reuse for outgoing connections (tcp.time_wait_reuse, Linux's
+ * tcp_tw_reuse): the tuple of a TIME-WAIT that used timestamps is taken
+ * by a new connection once a second has passed since the peer spoke, with
+ * an ISN 64 KiB past the old sequence space; before that second, or with
+ * the option off, the next port is used instead.
+ */
+static void
+test_time_wait_reuse(void)
+{
+	struct mdp_tcp_conn *c, *old;
+	struct peer p;
+	uint32_t old_max, old_tsval;
+	unsigned n;
+	uint64_t t;
+	int err = 0;
+
+	cfg_reset();
+	cfg.tcp.time_wait_ms = 5000;
+	start();
+	old = active_to_time_wait(&p);
+	old_max = old->snd_max;
+	old_tsval = out[0].tsval;
+	t = now();
+	cnt_clear();
+
+	/* too soon: another port */
+	tick_to(t + 999);
+	w->tcp->next_port = EPHEMERAL0;
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->t.lport, EPHEMERAL0 + 1);
+	CU_ASSERT_EQUAL(old->state, MDP_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(CNT(TCP_TW_REUSE), 0);
+	mdp_tcp_abort(c);
+	n = pull(NULL);		/* its SYN; an abort in SYN-SENT sends nothing */
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(out[0].flags, SYN);
+
+	/* a second on: the same port, a new ISN past the old space, newer
+	 * timestamps */
+	tick_to(t + 1000);
+	w->tcp->next_port = EPHEMERAL0;
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->t.lport, EPHEMERAL0);
+	CU_ASSERT_EQUAL(c->iss, old_max + 65537);
+	CU_ASSERT_EQUAL(CNT(TCP_TW_REUSE), 1);
+	CU_ASSERT_PTR_EQUAL(conn_of(&p), c);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, SYN, old_max + 65537, 0, 65535, 0);
+	/* (the timestamp clock is the TSC's: no second passed in this test) */
+	CU_ASSERT(mdp_seq_ge(out[0].tsval, old_tsval));
+	mdp_tcp_abort(c);
+	pull(NULL);
+
+	/* off: never */
+	cfg_reset();
+	cfg.tcp.time_wait_ms = 5000;
+	cfg.tcp.time_wait_reuse = false;
+	start();
+	old = active_to_time_wait(&p);
+	tick_to(now() + 2000);
+	w->tcp->next_port = EPHEMERAL0;
+	c = mdp_tcp_connect(w, PEER_IP, REMOTE_PORT, &app_ops, &app, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->t.lport, EPHEMERAL0 + 1);
+	CU_ASSERT_EQUAL(old->state, MDP_TCP_TIME_WAIT);
+	mdp_tcp_abort(c);
+	pull(NULL);
+	finish();
+}
+
 /* A FIN that also acknowledges ours goes from FIN-WAIT-1 straight to
  * TIME-WAIT. A retransmission of the peer's FIN in TIME-WAIT is
  * acknowledged and restarts the 2 MSL timeout (RFC 9293 3.10.7.4). */
@@ -3404,6 +3511,7 @@ static CU_TestInfo tests[] = {
 	{ "fast retransmit and NewReno recovery", test_fast_retransmit },
 	{ "early retransmit (RFC 5827)", test_early_retransmit },
 	{ "SACK blocks received", test_sack_received },
+	{ "TIME-WAIT reuse for outgoing connections", test_time_wait_reuse },
 	{ "lost retransmission found without the RTO", test_lost_retransmit },
 	{ "tail loss probe (RFC 8985 7)", test_tail_loss_probe },
 	{ "reassembly: out of order, overlapping, duplicate, out of window", test_reassembly },
