@@ -144,7 +144,7 @@ port_json(const struct mdp_dp *dp, const struct mdp_port *p)
 	memset(&link, 0, sizeof(link));
 	rte_eth_link_get_nowait(p->port_id, &link);
 	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i,"
-			 " s:{s:b, s:o, s:b},"
+			 " s:{s:b, s:o, s:b}, s:{s:b, s:b},"
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:o}}",
 			 "name", c->name, "port_id", p->port_id, "driver", p->driver,
@@ -157,6 +157,7 @@ port_json(const struct mdp_dp *dp, const struct mdp_port *p)
 			 "speed_mbps", link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? json_null() :
 				 json_integer((json_int_t)link.link_speed),
 			 "full_duplex", link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX,
+			 "checksum_offload", "tx", p->tx_csum, "rx", p->rx_csum,
 			 "dpdk", "ipackets", (json_int_t)st.ipackets, "opackets",
 			 (json_int_t)st.opackets, "ibytes", (json_int_t)st.ibytes,
 			 "obytes", (json_int_t)st.obytes, "imissed", (json_int_t)st.imissed,

@@ -35,6 +35,8 @@ struct mdp_port {
 	uint32_t bcast;		/* directed broadcast */
 	char driver[32];
 	bool started;
+	bool tx_csum;		/* the device fills IPv4 and TCP checksums */
+	bool rx_csum;		/* the device checks them (mbuf ol_flags) */
 };
 
 /* Packets collected for one TX queue during a loop iteration. */

@@ -38,6 +38,9 @@ pci_lookup(const char *name, uint16_t *port_id)
 	return rte_eth_dev_get_port_by_name(canon, port_id) == 0;
 }
 
+#define MDP_TX_CSUM_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+#define MDP_RX_CSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+
 static int
 port_setup(struct mdp_dp *dp, struct mdp_port *p)
 {
@@ -69,6 +72,20 @@ port_setup(struct mdp_dp *dp, struct mdp_port *p)
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
+	/* Checksum offload where the device has it. Not for transmission
+	 * when the impairment stage corrupts outgoing packets: the device
+	 * would checksum the corrupted bytes and hide the damage. */
+	if (c->checksum_offload &&
+	    (info.tx_offload_capa & MDP_TX_CSUM_OFFLOADS) == MDP_TX_CSUM_OFFLOADS &&
+	    !(c->impair && c->impair_tx.corrupt > 0)) {
+		conf.txmode.offloads |= MDP_TX_CSUM_OFFLOADS;
+		p->tx_csum = true;
+	}
+	if (c->checksum_offload &&
+	    (info.rx_offload_capa & MDP_RX_CSUM_OFFLOADS) == MDP_RX_CSUM_OFFLOADS) {
+		conf.rxmode.offloads |= MDP_RX_CSUM_OFFLOADS;
+		p->rx_csum = true;
 	}
 	rc = rte_eth_dev_configure(p->port_id, nq, nq, &conf);
 	if (rc != 0) {

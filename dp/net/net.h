@@ -4,8 +4,10 @@
 
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dp.h"
 
@@ -24,6 +26,30 @@ uint16_t mdp_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len);
  * 0xffff; a checksum to send is its complement. */
 uint16_t mdp_ipv4_l4_sum(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m, uint32_t l4_off);
 
+/* Fill the IPv4 header and TCP checksums of m (data at ip, header complete,
+ * payload attached) for transmission on p: in software, or, when p's device
+ * offloads them, the pseudo-header sum and the mbuf's offload flags. */
+void mdp_ipv4_tcp_csum_set(const struct mdp_port *p, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+			   struct rte_tcp_hdr *th);
+
+/* How the device judged a received packet's checksum (mbuf ol_flags, when
+ * the port has rx_csum): 1 good, -1 bad, 0 not checked (check in software). */
+static inline int
+mdp_rx_csum_ip(const struct rte_mbuf *m)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	return f == RTE_MBUF_F_RX_IP_CKSUM_GOOD ? 1 : f == RTE_MBUF_F_RX_IP_CKSUM_BAD ? -1 : 0;
+}
+
+static inline int
+mdp_rx_csum_l4(const struct rte_mbuf *m)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	return f == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? 1 : f == RTE_MBUF_F_RX_L4_CKSUM_BAD ? -1 : 0;
+}
+
 /* Ethernet: classify and dispatch a received frame. */
 void mdp_eth_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m);
 
@@ -36,9 +62,11 @@ extern const struct mdp_arp_ops mdp_arp_worker_ops;
 /*
  * Validate an IPv4 header of a packet of len bytes (from the IP header to
  * the end of the frame). Returns 0 when valid, else the counter
- * (enum mdp_cnt) naming the reason. Pure: no mbuf, no port.
+ * (enum mdp_cnt) naming the reason. Pure: no mbuf, no port. csum_ok is
+ * the device's verdict on the header checksum (mdp_rx_csum_ip(); 0 when it
+ * gave none: checked here).
  */
-int mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len);
+int mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len, int csum_ok);
 
 /* Source address check against the ports' addresses: 0 or a reason. */
 int mdp_ipv4_check_source(const struct mdp_dp *dp, uint32_t src);

@@ -33,6 +33,25 @@ mdp_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return (uint16_t)sum;
 }
 
+void
+mdp_ipv4_tcp_csum_set(const struct mdp_port *p, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		      struct rte_tcp_hdr *th)
+{
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+
+	ip->hdr_checksum = 0;
+	th->cksum = 0;
+	if (p->tx_csum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l2_len = sizeof(struct rte_ether_hdr);
+		m->l3_len = hlen;
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		return;
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = (uint16_t)~mdp_ipv4_l4_sum(ip, m, hlen);
+}
+
 uint16_t
 mdp_ipv4_l4_sum(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m, uint32_t l4_off)
 {

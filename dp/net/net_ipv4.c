@@ -8,7 +8,7 @@
 #include "tcp/tcp_priv.h"
 
 int
-mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len)
+mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len, int csum_ok)
 {
 	uint32_t hlen, tlen;
 
@@ -23,7 +23,7 @@ mdp_ipv4_validate(const struct rte_ipv4_hdr *ip, uint32_t len)
 	tlen = rte_be_to_cpu_16(ip->total_length);
 	if (tlen < hlen || tlen > len)
 		return MDP_CNT_IP_LENGTH;
-	if (rte_raw_cksum(ip, hlen) != 0xffff)
+	if (csum_ok < 0 || (csum_ok == 0 && rte_raw_cksum(ip, hlen) != 0xffff))
 		return MDP_CNT_IP_CSUM;
 	/* No TTL check: RFC 1122 3.2.1.7, a host must not drop a datagram
 	 * for it because TTL < 2. TTL matters to forwarding, which comes
@@ -110,7 +110,7 @@ mdp_ipv4_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *
 		     (uint32_t)(ip->version_ihl & 0xf) * 4 > rte_pktmbuf_data_len(m)))
 		why = MDP_CNT_IP_IHL;
 	else
-		why = mdp_ipv4_validate(ip, rte_pktmbuf_pkt_len(m));
+		why = mdp_ipv4_validate(ip, rte_pktmbuf_pkt_len(m), p->rx_csum ? mdp_rx_csum_ip(m) : 0);
 	if (unlikely(why != 0))
 		goto count_drop;
 	why = dst_class(w->dp, rte_be_to_cpu_32(ip->dst_addr));

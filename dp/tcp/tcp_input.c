@@ -1062,6 +1062,7 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 	struct mdp_tcp_conn *c;
 	struct mdp_tcp_tuple t;
 	struct seg sg;
+	int l4_ok;
 
 	if (unlikely(s == NULL)) {
 		MDP_CNT_INC(w, p->idx, IP_PROTO_TCP);
@@ -1078,8 +1079,8 @@ mdp_tcp_input(struct mdp_worker *w, const struct mdp_port *p, struct rte_mbuf *m
 		MDP_CNT_INC(w, p->idx, TCP_BAD_HDR);
 		goto drop;
 	}
-	if (!(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
-	    mdp_ipv4_l4_sum(ip, m, hlen) != 0xffff) {
+	l4_ok = p->rx_csum ? mdp_rx_csum_l4(m) : 0;
+	if (l4_ok < 0 || (l4_ok == 0 && mdp_ipv4_l4_sum(ip, m, hlen) != 0xffff)) {
 		MDP_CNT_INC(w, p->idx, TCP_BAD_CSUM);
 		goto drop;
 	}

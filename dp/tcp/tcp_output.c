@@ -196,9 +196,7 @@ segment_send(struct mdp_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = rte_cpu_to_be_32(c->t.laddr);
 	ip->dst_addr = rte_cpu_to_be_32(c->t.raddr);
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->cksum = (uint16_t)~mdp_ipv4_l4_sum(ip, m, sizeof(*ip));
+	mdp_ipv4_tcp_csum_set(&c->w->dp->ports[c->port], m, ip, th);
 
 	if (flags & RTE_TCP_ACK_FLAG) {
 		c->last_ack_sent = c->rcv_nxt;
@@ -394,9 +392,7 @@ mdp_tcp_reply_rst(struct mdp_worker *w, uint16_t port, const struct rte_ipv4_hdr
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = rip->dst_addr;
 	ip->dst_addr = rip->src_addr;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	mdp_ipv4_tcp_csum_set(&w->dp->ports[port], m, ip, th);
 	MDP_CNT_INC(w, port, TCP_TX_RST);
 	mdp_ipv4_output(w, port, m);
 }

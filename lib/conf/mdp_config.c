@@ -1364,7 +1364,7 @@ load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
 {
 	static const char *const known[] = {
 		"name", "device", "mac", "address", "gateway", "routes", "rx_queues",
-		"tx_queues", "rx_desc", "tx_desc", "mtu", "promiscuous", "impair", NULL,
+		"tx_queues", "rx_desc", "tx_desc", "mtu", "promiscuous", "checksum_offload", "impair", NULL,
 	};
 	static const char *const qnames[] = { "rx_queues", "tx_queues" };
 	struct loader *ld = pc->ld;
@@ -1385,6 +1385,7 @@ load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
 	p->tx_desc = 1024;
 	p->mtu = 1500;
 	p->promiscuous = false;
+	p->checksum_offload = true;
 
 	check_known(ld, grp, gpath, known);
 
@@ -1496,6 +1497,7 @@ load_port(struct ports_ctx *pc, unsigned idx, const config_setting_t *grp)
 	}
 
 	get_bool(ld, grp, gpath, "promiscuous", &p->promiscuous);
+	get_bool(ld, grp, gpath, "checksum_offload", &p->checksum_offload);
 	load_port_impair(ld, grp, gpath, p);
 }
 

@@ -57,6 +57,7 @@ struct mdp_conf_port {
 	uint16_t tx_desc;
 	uint16_t mtu;
 	bool promiscuous;
+	bool checksum_offload;	/* use the device's IPv4/TCP checksum offload when it has one */
 	bool impair;		/* any impairment configured */
 	uint64_t impair_seed;
 	struct mdp_conf_impair impair_rx;

@@ -130,6 +130,7 @@ check_defaults(const struct mdp_config *c)
 	CU_ASSERT_EQUAL(c->tcp.syn_retries, 6);
 	CU_ASSERT_EQUAL(c->tcp.delayed_ack_ms, 40);
 	CU_ASSERT_EQUAL(c->tcp.time_wait_ms, 60000);
+	CU_ASSERT_TRUE(c->tcp.time_wait_reuse);
 	CU_ASSERT_EQUAL(c->tcp.fin_wait2_ms, 60000);
 	CU_ASSERT_EQUAL(c->tcp.connect_timeout_ms, 10000);
 	CU_ASSERT_EQUAL(c->tcp.keepalive_idle_s, 0);
@@ -173,6 +174,7 @@ test_minimal(void)
 	CU_ASSERT_EQUAL(p->tx_desc, 1024);
 	CU_ASSERT_EQUAL(p->mtu, 1500);
 	CU_ASSERT_FALSE(p->promiscuous);
+	CU_ASSERT_TRUE(p->checksum_offload);
 }
 
 static const char full_conf[] =
@@ -229,6 +231,7 @@ static const char full_conf[] =
 	"    rx_desc = 4096; tx_desc = 64;\n"
 	"    mtu = 9000;\n"
 	"    promiscuous = true;\n"
+	"    checksum_offload = false;\n"
 	"  },\n"
 	"  {\n"
 	"    name = \"p1\";\n"
@@ -262,6 +265,7 @@ static const char tcp_conf[] =
 	"  syn_retries = 3;\n"
 	"  delayed_ack_ms = 0;\n"
 	"  time_wait_ms = 0;\n"
+	"  time_wait_reuse = false;\n"
 	"  fin_wait2_ms = 1000;\n"
 	"  connect_timeout_ms = 100;\n"
 	"  keepalive = { idle_s = 7200; interval_s = 1; count = 100; };\n"
@@ -342,6 +346,7 @@ test_full(void)
 	CU_ASSERT_EQUAL(p->tx_desc, 64);
 	CU_ASSERT_EQUAL(p->mtu, 9000);
 	CU_ASSERT_TRUE(p->promiscuous);
+	CU_ASSERT_FALSE(p->checksum_offload);
 
 	p = &cfg.ports[1];
 	CU_ASSERT_STRING_EQUAL(p->name, "p1");
@@ -1006,6 +1011,7 @@ test_tcp_full(void)
 	CU_ASSERT_EQUAL(t->syn_retries, 3);
 	CU_ASSERT_EQUAL(t->delayed_ack_ms, 0);
 	CU_ASSERT_EQUAL(t->time_wait_ms, 0);
+	CU_ASSERT_FALSE(t->time_wait_reuse);
 	CU_ASSERT_EQUAL(t->fin_wait2_ms, 1000);
 	CU_ASSERT_EQUAL(t->connect_timeout_ms, 100);
 	CU_ASSERT_EQUAL(t->keepalive_idle_s, 7200);

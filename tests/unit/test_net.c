@@ -958,7 +958,7 @@ test_eth(void)
 static int
 validate(const uint8_t *ip, uint32_t len)
 {
-	return mdp_ipv4_validate((const struct rte_ipv4_hdr *)ip, len);
+	return mdp_ipv4_validate((const struct rte_ipv4_hdr *)ip, len, 0);
 }
 
 static void

@@ -165,6 +165,7 @@ struct tseg {
 };
 
 static uint16_t ip_id;
+static uint64_t rx_ol_flags;	/* the "device's" checksum verdict on frames in */
 
 static size_t
 tcp_frame(uint8_t *f, const struct tseg *s)
@@ -221,6 +222,7 @@ wire_in(const struct tseg *s)
 	d = rte_pktmbuf_append(m, (uint16_t)len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	memcpy(d, f, len);
+	m->ol_flags = rx_ol_flags;
 	mdp_eth_input(w, port0, m);
 	CU_ASSERT_FATAL(w->txq[0].n < w->burst);
 }
@@ -757,6 +759,9 @@ start(void)
 {
 	stack_stop();
 	CU_ASSERT_EQUAL_FATAL(mdp_fake_dp_reset(&fk, &arp_params), 0);
+	fk.dp.ports[0].tx_csum = false;
+	fk.dp.ports[0].rx_csum = false;
+	rx_ol_flags = 0;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mdp_arp_learn(w->arp, 0, PEER_IP, peer_mac, true));
 	CU_ASSERT_EQUAL_FATAL(mdp_tcp_stack_init(w, &key), 0);
 	CU_ASSERT_EQUAL_FATAL(w->tcp->n_lsn, 3);
@@ -3334,6 +3339,94 @@ test_zero_copy(void)
 	finish();
 }
 
+/* What a device with checksum offload does to each queued frame: check
+ * that the stack left the pseudo-header sum in the TCP checksum field and
+ * the offsets in the mbuf, then fill both checksums. */
+static void
+device_csum(void)
+{
+	for (unsigned i = 0; i < txn(); i++) {
+		struct rte_mbuf *m = w->txq[0].pkts[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+		uint32_t l4len = rte_be_to_cpu_16(ip->total_length) - IP_LEN;
+		uint32_t sum;
+
+		CU_ASSERT_EQUAL(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+					       RTE_MBUF_F_TX_TCP_CKSUM),
+				RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM);
+		CU_ASSERT_EQUAL(m->l2_len, ETH_LEN);
+		CU_ASSERT_EQUAL(m->l3_len, IP_LEN);
+		CU_ASSERT_EQUAL(ip->hdr_checksum, 0);
+		CU_ASSERT_EQUAL(th->cksum, rte_ipv4_phdr_cksum(ip, 0));
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		sum = mdp_cksum_mbuf(m, ETH_LEN + IP_LEN, l4len);
+		th->cksum = (uint16_t)~sum;
+		if (th->cksum == 0)
+			th->cksum = 0xffff;
+	}
+}
+
+/* Checksum offload: on a port whose device fills checksums, segments go
+ * out with the pseudo-header sum and offload flags (and are right once
+ * the "device" has done its part); on one that checks them, the device's
+ * verdict stands: a good mark skips the software sum, a bad mark drops a
+ * segment whatever its bytes say. */
+static void
+test_checksum_offload(void)
+{
+	struct mdp_port *port = &fk.dp.ports[0];
+	struct mdp_tcp_conn *c;
+	struct peer p;
+	uint32_t S, R;
+
+	setup();
+	peer_init(&p, 40083, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1, .ts = true });
+	port->tx_csum = true;
+	port->rx_csum = true;
+	S = p.ack;
+	R = p.seq;
+	CU_ASSERT_EQUAL(app_send(c, 0, 1500), 0);
+	CU_ASSERT_EQUAL(txn(), 2);
+	device_csum();
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 2);	/* pull() verifies both checksums */
+	SEG(&p, 0, ACK | PSH, S, R, 65535, 988);
+	SEG(&p, 1, ACK | PSH, S + 988, R, 65535, 512);
+	cnt_clear();
+
+	/* the device says good: a wrong checksum is not checked again */
+	rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	wire_in(&(struct tseg){ .sport = p.sport, .dport = p.dport, .seq = R, .ack = S + 1500,
+				.flags = ACK, .win = 65535, .bad_csum = true });
+	CU_ASSERT_EQUAL(c->snd_una, S + 1500);
+	/* the device says bad: dropped and counted, however right it is */
+	rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL(app.rx_len, 0);
+	CU_ASSERT_EQUAL(CNT(TCP_BAD_CSUM), 1);
+	rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL(app.rx_len, 0);
+	CU_ASSERT_EQUAL(CNT(IP_CSUM), 1);
+	/* no verdict: checked in software as before */
+	rx_ol_flags = 0;
+	wire_in(&(struct tseg){ .sport = p.sport, .dport = p.dport, .seq = R, .ack = S + 1500,
+				.flags = ACK | PSH, .win = 65535, .data = pin, .len = 100,
+				.bad_csum = true });
+	CU_ASSERT_EQUAL(CNT(TCP_BAD_CSUM), 2);
+	p.seq = R;
+	psend(&p, ACK | PSH, pin, 100);
+	CU_ASSERT_EQUAL(app.rx_len, 100);
+	tick_to(now() + 40);	/* the delayed ACK */
+	device_csum();
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);
+	SEG(&p, 0, ACK, S + 1500, R + 100, 65535, 0);
+	port->tx_csum = false;
+	port->rx_csum = false;
+	finish();
+}
+
 /* ---- bugs found and not fixed ----
  *
  * Each of these fails today and documents a defect; they are not in
@@ -3523,6 +3616,7 @@ static CU_TestInfo tests[] = {
 	{ "malformed segments", test_malformed },
 	{ "echo and discard services", test_echo_discard },
 	{ "zero-copy transmission", test_zero_copy },
+	{ "checksum offload", test_checksum_offload },
 	{ "SYN cookie: data on the first ACK accepted (regression)", test_syncookie_first_data },
 	{ "delayed ACK not defeated by window updates (regression)", test_delack_not_defeated_by_window_update },
 	{ "RFC 2018 4: the first SACK block is the newest (regression)", test_sack_first_block_most_recent },
