@@ -6,6 +6,7 @@
 # is kept under the artifact directory (printed), see docs/testing.md.
 #
 #   tests/fuzz/run.sh [SECONDS] [HARNESS...]   default 20 s; ctrl_line config packet
+#                                              http_request http_response http_chunked
 #
 # Environment: FUZZ_BUILD (default build-fuzz), FUZZ_ARTIFACTS (default
 # FUZZ_BUILD/fuzz-artifacts), FUZZ_ARGS (extra libFuzzer flags).
@@ -16,7 +17,7 @@ here=$top/tests/fuzz
 secs=${1:-20}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(ctrl_line config packet)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(ctrl_line config packet http_request http_response http_chunked)
 build=${FUZZ_BUILD:-$top/build-fuzz}
 artifacts=${FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
@@ -39,6 +40,8 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$artifacts/$h"
 	opts=(-rss_limit_mb=2048 -timeout=10 -artifact_prefix="$artifacts/$h/" -print_final_stats=1)
 	[ -f "$here/$h.dict" ] && opts+=(-dict="$here/$h.dict")
+	# harnesses of one parser share its dictionary (http_* -> http.dict)
+	[ ! -f "$here/$h.dict" ] && [ -f "$here/${h%%_*}.dict" ] && opts+=(-dict="$here/${h%%_*}.dict")
 	# shellcheck disable=SC2206
 	opts+=(${FUZZ_ARGS:-})
 
