@@ -10,6 +10,7 @@
 #include <rte_version.h>
 
 #include "ctrl_cmds.h"
+#include "ctrl_mesh.h"
 #include "dp.h"
 #include "tcp/mdp_tcp_cc.h"
 #include "tcp/tcp_info.h"
@@ -529,6 +530,29 @@ static const struct mdp_ctrl_cmd commands[] = {
 	  { { "state", JSON_STRING, false }, { "limit", JSON_INTEGER, false }, { 0 } }, cmd_conns },
 	{ "log-level", "read or set the log level (args: level)",
 	  { { "level", JSON_STRING, false }, { 0 } }, cmd_log_level },
+	{ "http", "HTTP proxy statistics: requests, responses, local replies, pools",
+	  { { 0 } }, mdp_ctrl_http_stats },
+	{ "config-dump", "the mesh resources in use (clusters, route tables) and their version",
+	  { { 0 } }, mdp_ctrl_mesh_get },
+	{ "mesh-set", "replace every cluster and route table (args: mesh)",
+	  { { "mesh", JSON_OBJECT, true }, { 0 } }, mdp_ctrl_mesh_set },
+	{ "route-table-set", "add or replace a route table by name (args: route_table)",
+	  { { "route_table", JSON_OBJECT, true }, { 0 } }, mdp_ctrl_route_table_set },
+	{ "route-table-delete", "remove a route table (args: name)",
+	  { { "name", JSON_STRING, true }, { 0 } }, mdp_ctrl_route_table_delete },
+	{ "cluster-set", "add or replace a cluster by name (args: cluster)",
+	  { { "cluster", JSON_OBJECT, true }, { 0 } }, mdp_ctrl_cluster_set },
+	{ "cluster-delete", "remove a cluster no route uses (args: name)",
+	  { { "name", JSON_STRING, true }, { 0 } }, mdp_ctrl_cluster_delete },
+	{ "endpoint-add", "add an endpoint to a cluster (args: cluster, address, weight)",
+	  { { "cluster", JSON_STRING, true }, { "address", JSON_STRING, true },
+	    { "weight", JSON_INTEGER, false }, { 0 } }, mdp_ctrl_endpoint_add },
+	{ "endpoint-remove", "remove an endpoint from a cluster (args: cluster, address)",
+	  { { "cluster", JSON_STRING, true }, { "address", JSON_STRING, true }, { 0 } },
+	  mdp_ctrl_endpoint_remove },
+	{ "endpoint-weight", "set an endpoint's weight (args: cluster, address, weight)",
+	  { { "cluster", JSON_STRING, true }, { "address", JSON_STRING, true },
+	    { "weight", JSON_INTEGER, true }, { 0 } }, mdp_ctrl_endpoint_weight },
 };
 
 static struct mdp_ctrl_table table;

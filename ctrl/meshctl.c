@@ -1143,6 +1143,177 @@ run_raw(struct conn *c, char *out, size_t len)
 	return status;
 }
 
+/* ---- the mesh: config, route-table, cluster, endpoint ---------------- */
+
+/* The protocol command a parse function chose, when it is not the
+ * command's own name (two-word commands). */
+static const char *proto_cmd;
+
+/* A JSON object from a file, or stdin for "-". */
+static json_t *
+json_from(const char *what, const char *path)
+{
+	json_error_t jerr;
+	json_t *v = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &jerr)
+					   : json_load_file(path, 0, &jerr);
+
+	if (v == NULL)
+		usage_error("%s: %s: %s (line %d)", what, path, jerr.text, jerr.line);
+	if (!json_is_object(v))
+		usage_error("%s: %s: expected a JSON object", what, path);
+	return v;
+}
+
+/* config dump | config set FILE|- */
+static json_t *
+parse_config(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "dump") == 0) {
+		no_more_args(argc, argv, 2);
+		proto_cmd = "config-dump";
+		return json_object();
+	}
+	if (argc >= 3 && strcmp(argv[1], "set") == 0) {
+		no_more_args(argc, argv, 3);
+		proto_cmd = "mesh-set";
+		return json_pack("{s:o}", "mesh", json_from("config set", argv[2]));
+	}
+	usage_error("config: expected 'dump' or 'set FILE|-'");
+}
+
+/* route-table set FILE|- | route-table delete NAME; cluster likewise */
+static json_t *
+parse_named(int argc, char **argv, const char *set_cmd, const char *arg, const char *del_cmd)
+{
+	if (argc >= 3 && strcmp(argv[1], "set") == 0) {
+		no_more_args(argc, argv, 3);
+		proto_cmd = set_cmd;
+		return json_pack("{s:o}", arg, json_from(argv[0], argv[2]));
+	}
+	if (argc >= 3 && strcmp(argv[1], "delete") == 0) {
+		no_more_args(argc, argv, 3);
+		proto_cmd = del_cmd;
+		return json_pack("{s:s}", "name", argv[2]);
+	}
+	usage_error("%s: expected 'set FILE|-' or 'delete NAME'", argv[0]);
+}
+
+static json_t *
+parse_route_table(int argc, char **argv)
+{
+	return parse_named(argc, argv, "route-table-set", "route_table", "route-table-delete");
+}
+
+static json_t *
+parse_cluster(int argc, char **argv)
+{
+	return parse_named(argc, argv, "cluster-set", "cluster", "cluster-delete");
+}
+
+static json_int_t
+weight_arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 65535)
+		usage_error("endpoint: weight '%s' is not an integer 0..65535", s);
+	return v;
+}
+
+/* endpoint add CLUSTER ADDR:PORT [WEIGHT] | remove CLUSTER ADDR:PORT |
+ * weight CLUSTER ADDR:PORT WEIGHT */
+static json_t *
+parse_endpoint(int argc, char **argv)
+{
+	json_t *args;
+
+	if (argc < 4)
+		usage_error("endpoint: expected add|remove|weight CLUSTER ADDRESS:PORT [WEIGHT]");
+	args = json_pack("{s:s, s:s}", "cluster", argv[2], "address", argv[3]);
+	if (strcmp(argv[1], "add") == 0) {
+		proto_cmd = "endpoint-add";
+		if (argc > 4)
+			json_object_set_new(args, "weight", json_integer(weight_arg(argv[4])));
+		no_more_args(argc, argv, 5);
+	} else if (strcmp(argv[1], "remove") == 0) {
+		proto_cmd = "endpoint-remove";
+		no_more_args(argc, argv, 4);
+	} else if (strcmp(argv[1], "weight") == 0) {
+		proto_cmd = "endpoint-weight";
+		if (argc < 5)
+			usage_error("endpoint weight: expected CLUSTER ADDRESS:PORT WEIGHT");
+		json_object_set_new(args, "weight", json_integer(weight_arg(argv[4])));
+		no_more_args(argc, argv, 5);
+	} else {
+		usage_error("endpoint: unknown action '%s' (add, remove, weight)", argv[1]);
+	}
+	return args;
+}
+
+static void
+print_applied(json_t *r)
+{
+	printf("applied: mesh version %lld%s\n", (long long)get_int(r, "version"),
+	       json_is_false(json_object_get(r, "all_workers")) ?
+		       " (a worker has not taken it yet)" : "");
+}
+
+static void
+print_config(json_t *r)
+{
+	char *text = json_dumps(json_object_get(r, "mesh"), JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	printf("# mesh version %lld\n%s\n", (long long)get_int(r, "version"), text ? text : "{}");
+	free(text);
+}
+
+static void
+print_mesh(json_t *r)
+{
+	if (json_object_get(r, "mesh") != NULL)
+		print_config(r);
+	else
+		print_applied(r);
+}
+
+/* ---- http ------------------------------------------------------------ */
+
+static void
+print_http(json_t *r)
+{
+	json_t *t = json_object_get(r, "total"), *resp = json_object_get(t, "responses"), *v;
+	struct table tb;
+	const char *k;
+	char b[32];
+
+	table_init(&tb, 2, "lr");
+	table_cell(&tb, "requests");
+	table_cell(&tb, "%s", get_str(t, "requests", b, sizeof(b)));
+	json_object_foreach(resp, k, v) {
+		table_cell(&tb, "responses %s", k);
+		table_cell(&tb, "%lld", (long long)json_integer_value(v));
+	}
+	for (const char *const *f = (const char *const[]){ "downstream_connections",
+			"active_downstream", "active_upstream", "idle_upstream", "upstream_connects",
+			"upstream_reused", "tunnels", NULL }; *f != NULL; f++) {
+		table_cell(&tb, "%s", *f);
+		table_cell(&tb, "%s", get_str(t, *f, b, sizeof(b)));
+	}
+	json_object_foreach(json_object_get(t, "local_replies"), k, v) {
+		if (json_integer_value(v) == 0)
+			continue;
+		table_cell(&tb, "local %s", k);
+		table_cell(&tb, "%lld", (long long)json_integer_value(v));
+	}
+	json_object_foreach(json_object_get(t, "parse_errors"), k, v) {
+		table_cell(&tb, "rejected: %s", k);
+		table_cell(&tb, "%lld", (long long)json_integer_value(v));
+	}
+	table_print(&tb, 0);
+	printf("mesh version %lld\n", (long long)get_int(r, "mesh_version"));
+}
+
 /* ---- commands ------------------------------------------------------- */
 
 static const struct command commands[] = {
@@ -1157,6 +1328,16 @@ static const struct command commands[] = {
 	  parse_conns, print_conns },
 	{ "log-level", "[LEVEL]", "show or set the log level (err warn notice info debug)",
 	  parse_log_level, print_log_level },
+	{ "http", "", "HTTP proxy: requests, responses, local replies, upstream pools",
+	  parse_none, print_http },
+	{ "config", "dump | set FILE|-", "the mesh resources in use, or replace them all (JSON)",
+	  parse_config, print_mesh },
+	{ "route-table", "set FILE|- | delete NAME", "add, replace or remove a route table",
+	  parse_route_table, print_applied },
+	{ "cluster", "set FILE|- | delete NAME", "add, replace or remove a cluster",
+	  parse_cluster, print_applied },
+	{ "endpoint", "add|remove|weight CLUSTER ADDR:PORT [W]",
+	  "change a cluster's endpoints", parse_endpoint, print_applied },
 	{ "version", "", "meshdp and DPDK versions", parse_none, print_version },
 	{ "help", "", "commands meshdp accepts", parse_none, print_help },
 	{ "raw", "JSON... | -", "send request lines as they are, print the replies", NULL, NULL },
@@ -1235,7 +1416,8 @@ run_command(struct conn *c, const struct command *cmd, json_t *args)
 	char *line;
 	size_t len;
 
-	req = json_pack("{s:s, s:o, s:i}", "cmd", cmd->name, "args", args, "id", REQUEST_ID);
+	req = json_pack("{s:s, s:o, s:i}", "cmd", proto_cmd != NULL ? proto_cmd : cmd->name, "args",
+			args, "id", REQUEST_ID);
 	if (req == NULL)
 		fail(EXIT_ERROR, "out of memory");
 	line = json_dumps(req, JSON_COMPACT);

@@ -22,6 +22,8 @@
 struct mdp_dp;
 struct mdp_worker;
 struct mdp_tcp_stack;
+struct mdp_proxy;
+struct mdp_mesh;
 
 /* A configured port, as the dataplane sees it. Immutable after start-up. */
 struct mdp_port {
@@ -97,6 +99,7 @@ struct mdp_worker {
 	uint64_t arp_defend_tsc[MDP_MAX_PORTS];
 
 	struct mdp_tcp_stack *tcp;
+	struct mdp_proxy *proxy;	/* HTTP proxy, when an http listener exists */
 
 	/* impairment stage, per port (only ports that configure it) */
 	struct mdp_impair impair[MDP_MAX_PORTS];
@@ -119,6 +122,11 @@ struct mdp_dp {
 	time_t start_time;
 	struct timespec start_mono;
 	volatile int stop;	/* set by the control thread at shutdown */
+	bool running;		/* workers launched */
+	/* mesh snapshots (dp/proxy/mesh.c), control thread only */
+	struct mdp_mesh *mesh;		/* current */
+	struct mdp_mesh *mesh_old;	/* superseded, still in use */
+	uint64_t mesh_version;
 	uint64_t tcp_key[2];	/* SipHash key for ISNs and SYN cookies (getrandom) */
 };
 

@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "net/net.h"
+#include "proxy/proxy.h"
 #include "tcp/tcp_priv.h"
 #include "util/mdp_log.h"
 
@@ -385,6 +386,13 @@ mdp_workers_init(struct mdp_dp *dp)
 				return -ENOMEM;
 			}
 		}
+		for (unsigned l = 0; l < cfg->n_listeners; l++) {
+			if (cfg->listeners[l].kind == MDP_LISTENER_HTTP) {
+				if (mdp_proxy_init(w) < 0)
+					return -ENOMEM;
+				break;
+			}
+		}
 		snprintf(name, sizeof(name), "mdp_handoff_%u", i);
 		w->handoff = rte_ring_create(name, HANDOFF_SIZE, socket, RING_F_SC_DEQ);
 		if (w->handoff == NULL) {
@@ -434,6 +442,7 @@ mdp_workers_fini(struct mdp_dp *dp)
 		if (w == NULL)
 			continue;
 		mdp_tcp_stack_fini(w);
+		mdp_proxy_fini(w);	/* after TCP: no callback reaches it */
 		if (w->arp != NULL)
 			mdp_arp_table_free(w->arp);	/* frees queued mbufs */
 		mdp_wheel_fini(&w->wheel);

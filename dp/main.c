@@ -26,6 +26,8 @@
 #include "ctrl/ctrl_cmds.h"
 #include "ctrl/ctrl_server.h"
 #include "dp.h"
+#include "mesh/mdp_mesh_conf.h"
+#include "proxy/mesh.h"
 #include "util/mdp_log.h"
 
 #define CTRL_POLL_MS 200
@@ -147,6 +149,19 @@ pool_create(struct mdp_dp *dp)
 	return 0;
 }
 
+/* The mesh of the start-up file, compiled (the spec was validated with
+ * the rest of the file). */
+static struct mdp_mesh *
+mesh_from_config(const struct mdp_config *cfg, char *err, size_t errlen)
+{
+	struct mdp_mesh_defaults def = { .route_timeout_ms = cfg->http.route_timeout_ms };
+	struct mdp_mesh_spec *spec = mdp_mesh_spec_parse(cfg->mesh, &def, err, errlen);
+
+	if (spec == NULL)
+		return NULL;
+	return mdp_mesh_build(spec, cfg, cfg->n_workers, err, errlen);
+}
+
 static int
 check_lcores(const struct mdp_config *cfg)
 {
@@ -215,10 +230,25 @@ main(int argc, char **argv)
 		mdp_config_free(&cfg);
 		return EXIT_FAILURE;
 	}
-	if (check) {
-		printf("%s: ok (%u port(s), %u worker(s))\n", file, cfg.n_ports, cfg.n_workers);
-		mdp_config_free(&cfg);
-		return EXIT_SUCCESS;
+	{
+		/* Compile the mesh now (regexes, balancers): a table that does
+		 * not compile is a configuration error, --check included. */
+		struct mdp_mesh *m = mesh_from_config(&cfg, err, sizeof(err));
+
+		if (m == NULL) {
+			fprintf(stderr, "%s: %s\nmeshdp: %s: configuration rejected\n", file, err,
+				file);
+			mdp_config_free(&cfg);
+			return EXIT_FAILURE;
+		}
+		if (check) {
+			printf("%s: ok (%u port(s), %u worker(s), %u cluster(s), %u route table(s))\n",
+			       file, cfg.n_ports, cfg.n_workers, m->n_clusters, m->n_rts);
+			mdp_mesh_free(m);
+			mdp_config_free(&cfg);
+			return EXIT_SUCCESS;
+		}
+		dp.mesh = m;	/* published once the workers exist */
 	}
 	mdp_log_threshold = (enum mdp_log_level)cfg.log_level;
 	dp.cfg = &cfg;
@@ -279,9 +309,15 @@ main(int argc, char **argv)
 	if (check_lcores(&cfg) < 0 || pool_create(&dp) < 0 || mdp_ports_init(&dp) < 0 ||
 	    mdp_workers_init(&dp) < 0)
 		goto out;
+	{
+		struct mdp_mesh *m = dp.mesh;
 
+		dp.mesh = NULL;
+		mdp_mesh_publish(&dp, m);	/* before launch: set on each worker */
+	}
 	if (mdp_workers_launch(&dp) < 0)
 		goto out;
+	dp.running = true;
 	MDP_NOTICE("meshdp %s running: %u worker(s), %u port(s), control socket %s",
 		   MDP_VERSION, dp.n_workers, dp.n_ports, cfg.ctrl_socket);
 
@@ -291,6 +327,8 @@ main(int argc, char **argv)
 			MDP_ERR("control loop: %s", strerror(-rc));
 			goto out;
 		}
+		if (dp.mesh_old != NULL)
+			mdp_mesh_reclaim(&dp);
 		if (rc == 1) {
 			struct signalfd_siginfo si;
 
@@ -307,7 +345,10 @@ out:
 		mdp_workers_stop(&dp);
 		mdp_ports_fini(&dp);
 		mdp_workers_fini(&dp);
+		mdp_mesh_fini(&dp);
 		rte_eal_cleanup();
+	} else {
+		mdp_mesh_free(dp.mesh);
 	}
 	if (sfd >= 0)
 		close(sfd);

@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "tcp/mdp_tcp_isn.h"
+#include "proxy/proxy.h"
 #include "tcp_apps.h"
 #include "tcp_info.h"
 #include "tcp_priv.h"
@@ -490,6 +491,9 @@ mdp_tcp_stack_init(struct mdp_worker *w, const struct mdp_siphash_key *key)
 			break;
 		case MDP_LISTENER_TCP_PROXY:
 			l->ops = &mdp_tcp_proxy_listener;
+			break;
+		case MDP_LISTENER_HTTP:
+			l->ops = &mdp_proxy_http_listener;
 			break;
 		}
 	}

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libconfig.h>
 
 #include "mdp_config.h"
+#include "mesh/mdp_mesh_conf.h"
 #include "tcp/mdp_tcp_cc.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
@@ -1629,7 +1631,7 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 	      unsigned idx, const config_setting_t *grp)
 {
 	static const char *const known[] = {
-		"name", "kind", "address", "port", "upstream", NULL,
+		"name", "kind", "address", "port", "upstream", "route_table", NULL,
 	};
 	static const struct {
 		const char *name;
@@ -1638,6 +1640,7 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 		{ "echo", MDP_LISTENER_ECHO },
 		{ "discard", MDP_LISTENER_DISCARD },
 		{ "tcp_proxy", MDP_LISTENER_TCP_PROXY },
+		{ "http", MDP_LISTENER_HTTP },
 	};
 	struct mdp_conf_listener *l = &cfg->listeners[idx];
 	char gpath[PATH_LEN], path[PATH_LEN], a[MDP_IPV4_STRLEN], b[MDP_IPV4_STRLEN];
@@ -1686,8 +1689,8 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 		}
 		if (!kind_ok) {
 			path_member(path, gpath, "kind");
-			fail(ld, s, path, "unknown kind '%s' (expected echo, discard or tcp_proxy)",
-			     v);
+			fail(ld, s, path,
+			     "unknown kind '%s' (expected echo, discard, tcp_proxy or http)", v);
 		}
 	}
 
@@ -1748,6 +1751,53 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 	}
 
 	load_listener_upstream(ld, grp, gpath, l, kind_ok);
+
+	rc = get_string(ld, grp, gpath, "route_table", &v, &s);
+	path_member(path, gpath, "route_table");
+	if (rc > 0 && kind_ok && l->kind != MDP_LISTENER_HTTP)
+		fail(ld, s, path, "route_table only applies to http");
+	else if (rc > 0 && (v[0] == '\0' || strlen(v) >= sizeof(l->route_table)))
+		fail(ld, s, path, "'%s' must be 1..%zu characters", v, sizeof(l->route_table) - 1);
+	else if (rc > 0)
+		snprintf(l->route_table, sizeof(l->route_table), "%s", v);
+	else if (rc == 0 && kind_ok && l->kind == MDP_LISTENER_HTTP)
+		snprintf(l->route_table, sizeof(l->route_table), "default");
+}
+
+static void
+load_http(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"max_request_line", "max_head", "max_headers", "head_timeout_ms",
+		"idle_timeout_ms", "route_timeout_ms", "upstream_endpoints", "via",
+		"request_id", NULL,
+	};
+	struct mdp_conf_http *h = &cfg->http;
+	const config_setting_t *grp, *s;
+	long long n;
+
+	if (get_group(ld, root, "", "http", &grp) <= 0)
+		return;
+	check_known(ld, grp, "http", known);
+	if (get_int(ld, grp, "http", "max_request_line", 64, 65536, &n, NULL) > 0)
+		h->max_request_line = (uint32_t)n;
+	if (get_int(ld, grp, "http", "max_head", 1024, 1048576, &n, &s) > 0)
+		h->max_head = (uint32_t)n;
+	if (get_int(ld, grp, "http", "max_headers", 8, 1000, &n, NULL) > 0)
+		h->max_headers = (uint32_t)n;
+	if (get_int(ld, grp, "http", "head_timeout_ms", 100, 3600000, &n, NULL) > 0)
+		h->head_timeout_ms = (uint32_t)n;
+	if (get_int(ld, grp, "http", "idle_timeout_ms", 100, 3600000, &n, NULL) > 0)
+		h->idle_timeout_ms = (uint32_t)n;
+	if (get_int(ld, grp, "http", "route_timeout_ms", 0, 3600000, &n, NULL) > 0)
+		h->route_timeout_ms = (uint32_t)n;
+	if (get_int(ld, grp, "http", "upstream_endpoints", 1, 1048576, &n, NULL) > 0)
+		h->upstream_endpoints = (uint32_t)n;
+	get_bool(ld, grp, "http", "via", &h->via);
+	get_bool(ld, grp, "http", "request_id", &h->request_id);
+	if (h->max_request_line > h->max_head && s != NULL)
+		fail(ld, s, "http.max_head", "%u is below max_request_line (%u)", h->max_head,
+		     h->max_request_line);
 }
 
 /* After the ports: a listener's address must be one of theirs. */
@@ -1896,7 +1946,7 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->timer_slots = 4096;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "%s", "/run/meshdp/meshdp.sock");
 	cfg->ctrl_max_clients = 16;
-	cfg->ctrl_max_line = 65536;
+	cfg->ctrl_max_line = 4194304;	/* a route table of 10,000 routes is about 2 MB */
 	cfg->ctrl_idle_timeout_s = 300;
 	cfg->log_level = MDP_LOG_INFO;
 	cfg->tcp.max_conns = 16384;
@@ -1917,6 +1967,15 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->tcp.delayed_ack_ms = 40;
 	cfg->tcp.time_wait_ms = 60000;
 	cfg->tcp.time_wait_reuse = true;
+	cfg->http.max_request_line = 8192;
+	cfg->http.max_head = 16384;
+	cfg->http.max_headers = 100;
+	cfg->http.head_timeout_ms = 10000;
+	cfg->http.idle_timeout_ms = 60000;
+	cfg->http.route_timeout_ms = 15000;
+	cfg->http.upstream_endpoints = 1024;
+	cfg->http.via = false;
+	cfg->http.request_id = true;
 	cfg->tcp.fin_wait2_ms = 60000;
 	cfg->tcp.connect_timeout_ms = 10000;
 	cfg->tcp.keepalive_idle_s = 0;
@@ -1930,6 +1989,8 @@ mdp_config_free(struct mdp_config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	json_decref(cfg->mesh);
+	cfg->mesh = NULL;
 	for (unsigned i = 0; i < cfg->n_eal_args && i < MDP_MAX_EAL_ARGS; i++) {
 		free(cfg->eal_args[i]);
 		cfg->eal_args[i] = NULL;
@@ -1937,12 +1998,141 @@ mdp_config_free(struct mdp_config *cfg)
 	cfg->n_eal_args = 0;
 }
 
+/* ---- the mesh resources: clusters and route tables ---- */
+
+/* A libconfig setting as JSON: groups become objects, lists and arrays
+ * arrays. */
+static json_t *
+setting_json(const config_setting_t *s)
+{
+	json_t *j;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		j = json_object();
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+			json_object_set_new(j, config_setting_name(e), setting_json(e));
+		}
+		return j;
+	case CONFIG_TYPE_LIST:
+	case CONFIG_TYPE_ARRAY:
+		j = json_array();
+		for (int i = 0; i < config_setting_length(s); i++)
+			json_array_append_new(j, setting_json(config_setting_get_elem(s, (unsigned)i)));
+		return j;
+	case CONFIG_TYPE_INT:
+		return json_integer(config_setting_get_int(s));
+	case CONFIG_TYPE_INT64:
+		return json_integer(config_setting_get_int64(s));
+	case CONFIG_TYPE_FLOAT:
+		return json_real(config_setting_get_float(s));
+	case CONFIG_TYPE_BOOL:
+		return json_boolean(config_setting_get_bool(s));
+	case CONFIG_TYPE_STRING:
+		return json_string(config_setting_get_string(s));
+	default:
+		return json_null();
+	}
+}
+
+/* The setting a document path ("a[1].b.c") names, or the deepest one on
+ * the way that exists. */
+static const config_setting_t *
+setting_at(const config_setting_t *root, const char *path)
+{
+	const config_setting_t *s = root;
+	char name[128];
+
+	while (*path != '\0') {
+		const config_setting_t *next = NULL;
+
+		if (*path == '.') {
+			path++;
+			continue;
+		}
+		if (*path == '[') {
+			unsigned long i = strtoul(path + 1, NULL, 10);
+
+			if (config_setting_is_aggregate(s) && i < (unsigned long)config_setting_length(s))
+				next = config_setting_get_elem(s, (unsigned)i);
+			path = strchr(path, ']');
+			path = path != NULL ? path + 1 : "";
+		} else {
+			size_t n = strcspn(path, ".[");
+
+			if (n >= sizeof(name))
+				break;
+			memcpy(name, path, n);
+			name[n] = '\0';
+			if (config_setting_is_group(s))
+				next = config_setting_get_member(s, name);
+			path += n;
+		}
+		if (next == NULL)
+			break;
+		s = next;
+	}
+	return s;
+}
+
+static void
+load_mesh(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const keys[] = { "clusters", "route_tables" };
+	struct mdp_mesh_defaults def = { .route_timeout_ms = cfg->http.route_timeout_ms };
+	struct mdp_mesh_spec *spec;
+	char err[512];
+	json_t *doc = json_object();
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const config_setting_t *s = config_setting_get_member(root, keys[i]);
+
+		if (s == NULL)
+			continue;
+		if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
+			fail(ld, s, keys[i], "expected a list of groups (( { ... }, ... ))");
+			json_decref(doc);
+			return;
+		}
+		json_object_set_new(doc, keys[i], setting_json(s));
+	}
+	spec = mdp_mesh_spec_parse(doc, &def, err, sizeof(err));
+	if (spec == NULL) {
+		/* "PATH: MESSAGE" -> at the setting PATH names */
+		char *sep = strstr(err, ": ");
+
+		if (sep != NULL) {
+			*sep = '\0';
+			fail(ld, setting_at(root, err), err, "%s", sep + 2);
+		} else {
+			fail(ld, root, "clusters", "%s", err);
+		}
+		json_decref(doc);
+		return;
+	}
+	for (unsigned l = 0; l < cfg->n_listeners; l++) {
+		const struct mdp_conf_listener *lc = &cfg->listeners[l];
+		char path[PATH_LEN];
+
+		if (lc->kind != MDP_LISTENER_HTTP || lc->route_table[0] == '\0' ||
+		    mdp_mesh_spec_rt(spec, lc->route_table) >= 0)
+			continue;
+		path_elem(path, "listeners", l);
+		fail(ld, setting_at(root, path), path, "route table '%s' does not exist%s",
+		     lc->route_table, spec->n_rts == 0 ? " (route_tables is empty)" : "");
+	}
+	mdp_mesh_spec_free(spec);
+	cfg->mesh = doc;
+}
+
 static void
 validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
 {
 	static const char *const known[] = {
 		"log_level", "eal", "cores", "mempool", "idle", "burst", "arp", "timers",
-		"control", "tcp", "ports", "listeners", NULL,
+		"control", "tcp", "http", "ports", "listeners", "clusters", "route_tables", NULL,
 	};
 	bool workers_ok, room_ok;
 	long long v;
@@ -1959,8 +2149,10 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 	load_timers(ld, root, cfg);
 	load_control(ld, root, cfg);
 	load_tcp(ld, root, cfg);
+	load_http(ld, root, cfg);
 	load_ports(ld, root, cfg, workers_ok, room_ok);
 	load_listeners(ld, root, cfg);
+	load_mesh(ld, root, cfg);
 }
 
 static int

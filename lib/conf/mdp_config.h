@@ -96,6 +96,20 @@ enum mdp_listener_kind {
 	MDP_LISTENER_ECHO = 0,
 	MDP_LISTENER_DISCARD,
 	MDP_LISTENER_TCP_PROXY,
+	MDP_LISTENER_HTTP,
+};
+
+/* The HTTP proxy (listeners of kind http). */
+struct mdp_conf_http {
+	uint32_t max_request_line;	/* bytes: 414 beyond */
+	uint32_t max_head;		/* bytes of a head: 431 beyond */
+	uint32_t max_headers;		/* fields: 431 beyond */
+	uint32_t head_timeout_ms;	/* a request head must be complete in time: 408 */
+	uint32_t idle_timeout_ms;	/* keep-alive between requests */
+	uint32_t route_timeout_ms;	/* a route's timeout when it sets none: 504 (0: none) */
+	uint32_t upstream_endpoints;	/* endpoints with a connection pool, per worker */
+	bool via;			/* add Via */
+	bool request_id;		/* add X-Request-Id when absent */
 };
 
 struct mdp_conf_listener {
@@ -105,6 +119,7 @@ struct mdp_conf_listener {
 	uint16_t port;
 	uint32_t upstream_addr;		/* tcp_proxy */
 	uint16_t upstream_port;
+	char route_table[64];		/* http: the route table's name */
 };
 
 struct mdp_config {
@@ -162,8 +177,13 @@ struct mdp_config {
 	unsigned n_ports;
 
 	struct mdp_conf_tcp tcp;
+	struct mdp_conf_http http;
 	struct mdp_conf_listener listeners[MDP_MAX_LISTENERS];
 	unsigned n_listeners;
+
+	/* clusters and route_tables as one JSON document (lib/mesh), owned;
+	 * NULL when the file has neither */
+	struct json_t *mesh;
 };
 
 /*

@@ -162,6 +162,7 @@ struct mdp_route_forward {
 	unsigned n_resp_remove;
 	uint32_t timeout_ms;	/* whole request, answered 504; 0: none */
 	struct mdp_route_retry retry;
+	bool single;		/* written as one cluster (`cluster = "x"`), for error paths */
 };
 
 struct mdp_route_direct {

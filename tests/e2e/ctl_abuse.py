@@ -7,7 +7,7 @@ import sys
 import time
 
 SOCK = sys.argv[1]
-MAX_LINE = 65536
+MAX_LINE = 4194304  # control.max_line default
 MAX_CLIENTS = 16
 
 

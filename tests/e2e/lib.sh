@@ -195,3 +195,81 @@ mctl() { "$MESHCTL" -s "$SOCK" --json "$@"; }
 
 # Read a value from JSON on stdin with a python expression over `r`.
 jget() { python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
+
+# The proxy topology: a client namespace, meshdp with two ports, and a
+# server namespace, each link its own veth pair:
+#   NS_CL 198.18.0.1 --- p0 198.18.0.2 [meshdp] p1 198.18.1.2 --- NS_SV 198.18.1.1
+# The client and the server route to each other's network through meshdp
+# (which does not forward: only its proxies connect them).
+#   e2e_topology_proxy [KIND]
+e2e_topology_proxy() {
+	local kind=${1:-af_xdp}
+	e2e_ns dp NS_DP
+	e2e_ns cl NS_CL
+	e2e_ns sv NS_SV
+	IF_DP0="md${E2E_ID}a"; IF_DP1="md${E2E_ID}b"
+	IF_CL="md${E2E_ID}c"; IF_SV="md${E2E_ID}s"
+	e2e_veth "$NS_DP" "$IF_DP0" "$NS_CL" "$IF_CL"
+	e2e_veth "$NS_DP" "$IF_DP1" "$NS_SV" "$IF_SV"
+	ip -n "$NS_CL" addr add 198.18.0.1/24 dev "$IF_CL"
+	ip -n "$NS_SV" addr add 198.18.1.1/24 dev "$IF_SV"
+	ip -n "$NS_CL" route add 198.18.1.0/24 via 198.18.0.2
+	ip -n "$NS_SV" route add 198.18.0.0/24 via 198.18.1.2
+	DEVICE0=$(e2e_device "$kind" "$IF_DP0")
+	DEVICE1=$(e2e_device "$kind" "$IF_DP1")
+}
+
+# Write $E2E_TMP/meshdp.conf for e2e_topology_proxy, with $1 appended at
+# the top level (listeners, clusters, route_tables, http, tcp ...).
+e2e_conf_proxy() {
+	cat >"$E2E_TMP/meshdp.conf" <<CONF
+log_level = "info";
+eal = { args = [ "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix=mdpt-$E2E_ID", "--no-telemetry" ]; };
+cores = { main = 0; workers = [ 1 ]; };
+mempool = { mbufs = 32767; };
+control = { socket = "$SOCK"; };
+arp = { retry_ms = 20; retries = 10; pending = 64; };
+ports = (
+  { name = "p0"; device = "$DEVICE0"; address = "198.18.0.2/24"; rx_desc = 1024; tx_desc = 1024; },
+  { name = "p1"; device = "$DEVICE1"; address = "198.18.1.2/24"; rx_desc = 1024; tx_desc = 1024; }
+);
+$1
+CONF
+}
+
+# e2e_nginx NS NAME SERVERS: start nginx (1 worker, in the foreground so
+# its pid is ours) in namespace NS with the given server blocks; its files
+# go under $E2E_TMP/nginx-NAME. Waits until it answers on the first
+# "listen ADDR:PORT" of SERVERS.
+e2e_nginx() {
+	local ns=$1 name=$2 servers=$3 dir=$E2E_TMP/nginx-$2 first i
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $dir/body;
+	proxy_temp_path $dir/proxy;
+	fastcgi_temp_path $dir/fastcgi;
+	uwsgi_temp_path $dir/uwsgi;
+	scgi_temp_path $dir/scgi;
+	keepalive_requests 100000;
+	keepalive_timeout 120s;
+	$servers
+}
+NGINX
+	ip netns exec "$ns" nginx -c "$dir/nginx.conf" -p "$dir" >"$dir/stdout" 2>&1 &
+	E2E_PIDS+=($!)
+	first=$(printf '%s\n' "$servers" | grep -o 'listen [0-9.]*:[0-9]*' | head -1 | cut -d' ' -f2)
+	for i in $(seq 50); do
+		ip netns exec "$ns" bash -c "echo >/dev/tcp/${first%:*}/${first#*:}" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$dir/error.log" "$dir/stdout"
+	e2e_fail "nginx $name did not come up on $first"
+}

@@ -110,7 +110,7 @@ check_defaults(const struct mdp_config *c)
 	CU_ASSERT_EQUAL(c->timer_slots, 4096);
 	CU_ASSERT_STRING_EQUAL(c->ctrl_socket, "/run/meshdp/meshdp.sock");
 	CU_ASSERT_EQUAL(c->ctrl_max_clients, 16);
-	CU_ASSERT_EQUAL(c->ctrl_max_line, 65536);
+	CU_ASSERT_EQUAL(c->ctrl_max_line, 4194304);
 	CU_ASSERT_EQUAL(c->ctrl_idle_timeout_s, 300);
 	CU_ASSERT_EQUAL(c->log_level, MDP_LOG_INFO);
 	CU_ASSERT_EQUAL(c->tcp.max_conns, 16384);
@@ -1299,8 +1299,8 @@ test_listener_fields(void)
 		   ");\n",
 		   "t.conf:6: listeners[0].name: 'a b' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
 		   "t.conf:7: listeners[1].name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
-		   "t.conf:7: listeners[1].kind: unknown kind 'chargen' (expected echo, discard or tcp_proxy)\n"
-		   "t.conf:8: listeners[2].kind: unknown kind 'Echo' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:7: listeners[1].kind: unknown kind 'chargen' (expected echo, discard, tcp_proxy or http)\n"
+		   "t.conf:8: listeners[2].kind: unknown kind 'Echo' (expected echo, discard, tcp_proxy or http)\n"
 		   "t.conf:8: listeners[2].port: 0 is out of range (1..65535)\n"
 		   "t.conf:9: listeners[3].port: 65536 is out of range (1..65535)\n"
 		   "t.conf:10: listeners[4].address: 198.18.0.9 is not the address of any port\n"
@@ -1309,7 +1309,7 @@ test_listener_fields(void)
 		   "t.conf:13: listeners[7].name: missing required setting\n"
 		   "t.conf:13: listeners[7].kind: missing required setting\n"
 		   "t.conf:14: listeners[8].name: '' must be 1..31 characters of A-Z a-z 0-9 _ -\n"
-		   "t.conf:14: listeners[8].kind: unknown kind '' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:14: listeners[8].kind: unknown kind '' (expected echo, discard, tcp_proxy or http)\n"
 		   "t.conf:14: listeners[8].address: '' is not an IPv4 address\n"
 		   "t.conf:14: listeners[8].port: missing required setting");
 
@@ -1398,8 +1398,8 @@ test_listener_upstream(void)
 		   "  { name = \"b\"; kind = \"proxy\"; port = 81; },\n"
 		   "  { name = \"c\"; port = 82; upstream = \"127.0.0.1:80\"; }\n"
 		   ");\n",
-		   "t.conf:3: listeners[0].kind: unknown kind 'tcpproxy' (expected echo, discard or tcp_proxy)\n"
-		   "t.conf:4: listeners[1].kind: unknown kind 'proxy' (expected echo, discard or tcp_proxy)\n"
+		   "t.conf:3: listeners[0].kind: unknown kind 'tcpproxy' (expected echo, discard, tcp_proxy or http)\n"
+		   "t.conf:4: listeners[1].kind: unknown kind 'proxy' (expected echo, discard, tcp_proxy or http)\n"
 		   "t.conf:5: listeners[2].kind: missing required setting\n"
 		   "t.conf:5: listeners[2].upstream: 127.0.0.1 is a loopback address (127.0.0.0/8)");
 }
@@ -1638,9 +1638,15 @@ test_demo_conf(void)
 	CU_ASSERT_EQUAL(cfg.n_workers, 1);
 	CU_ASSERT_EQUAL(cfg.workers[0], 1);
 	CU_ASSERT_STRING_EQUAL(cfg.ctrl_socket, "/tmp/meshdp-demo.sock");
-	CU_ASSERT_EQUAL_FATAL(cfg.n_ports, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_ports, 3);
 	CU_ASSERT_STRING_EQUAL(p->name, "p0");
 	CU_ASSERT_STRING_EQUAL(p->device, "net_af_xdp0,iface=mdp-demo0,start_queue=0,queue_count=1");
+	CU_ASSERT_STRING_EQUAL(cfg.ports[2].device,
+			       "net_af_xdp2,iface=mdp-demo2,start_queue=0,queue_count=1");
+	CU_ASSERT_EQUAL_FATAL(cfg.n_listeners, 2);
+	CU_ASSERT_EQUAL(cfg.listeners[0].kind, MDP_LISTENER_HTTP);
+	CU_ASSERT_STRING_EQUAL(cfg.listeners[0].route_table, "default");
+	CU_ASSERT_PTR_NOT_NULL(cfg.mesh);
 	CU_ASSERT_EQUAL(p->addr, ip("198.18.0.2"));
 	CU_ASSERT_EQUAL(p->prefix_len, 24);
 	CU_ASSERT_EQUAL(p->gateway, ip("198.18.0.1"));
