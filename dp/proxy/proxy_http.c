@@ -435,6 +435,9 @@ up_timer(struct mdp_timer *t, void *arg)
 		idle_unlink(u);
 		u->state = UC_BUSY;	/* out of the pool, closing */
 		mdp_tcp_close(u->tc);
+	} else if (u->state == UC_CONNECTING) {
+		/* the cluster's connect timeout: `closed` answers 502 */
+		mdp_tcp_abort(u->tc);
 	}
 }
 
@@ -513,6 +516,8 @@ up_get(struct mdp_proxy_down *d, bool fresh, int *err)
 	u->max_idle = d->max_idle;
 	mdp_timer_init(&u->timer, up_timer, u);
 	u->tc = mdp_tcp_connect(px->w, d->ep_addr, d->ep_port, &up_ops, u, err);
+	if (u->tc != NULL && d->connect_timeout_ms > 0)
+		mdp_timer_start(&px->w->wheel, &u->timer, ms_ticks(px->w, d->connect_timeout_ms));
 	if (u->tc == NULL) {
 		u->used = false;
 		px->up_free[px->n_up_free++] = u->idx;
@@ -1144,6 +1149,7 @@ up_connected(struct mdp_tcp_conn *c)
 {
 	struct mdp_proxy_up *u = mdp_tcp_ctx(c);
 
+	mdp_timer_stop(&u->px->w->wheel, &u->timer);
 	u->state = UC_BUSY;
 	if (u->down != NULL)
 		req_pump(u->down);
