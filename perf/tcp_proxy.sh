@@ -44,71 +44,15 @@ need=()
 dpkg -s haproxy >/dev/null 2>&1 || need+=(haproxy)
 dpkg -s iperf3 >/dev/null 2>&1 || need+=(iperf3)
 dpkg -s ethtool >/dev/null 2>&1 || need+=(ethtool)
+dpkg -s wrk >/dev/null 2>&1 || need+=(wrk)
+dpkg -s nginx-light >/dev/null 2>&1 || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing ${need[*]}" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >&2 || exit 1
 fi
 
-while :; do
-	ID=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
-	ip netns list | grep -q "^mdpp-$ID-" || break
-done
-TMP=$(mktemp -d /tmp/meshdp-perf-tcp_proxy.XXXXXX)
-NETNS=()
-PIDS=()
-SOCK=$TMP/ctl.sock
-
-log() { printf '[tcp_proxy] %s\n' "$*" >&2; }
-
-cleanup() {
-	local rc=$? pid ns
-	for pid in "${PIDS[@]}"; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -TERM "$pid" 2>/dev/null
-			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-			kill -KILL "$pid" 2>/dev/null
-		fi
-	done
-	for ns in "${NETNS[@]}" $(ip netns list | awk -v p="mdpp-$ID-" 'index($1, p) == 1 {print $1}'); do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ $rc -ne 0 ] && [ -f "$TMP/meshdp.log" ]; then
-		echo "---- meshdp log (last 30 lines) ----" >&2
-		tail -n 30 "$TMP/meshdp.log" >&2
-	fi
-	rm -rf "$TMP"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() { log "FAIL: $*"; exit 1; }
-
-mkns() { # mkns NAME -> prints nothing; namespace mdpp-ID-NAME
-	local ns="mdpp-$ID-$1"
-	ip netns add "$ns" || die "ip netns add $ns"
-	NETNS+=("$ns")
-	ip -n "$ns" link set lo up
-}
-veth() { # veth NS_A IF_A NS_B IF_B, checksum offload off on both ends
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" || die "veth $2/$4"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-	ip netns exec "$1" ethtool -K "$2" tx off rx off >/dev/null 2>&1
-	ip netns exec "$3" ethtool -K "$4" tx off rx off >/dev/null 2>&1
-}
-bg() { # bg LOG CMD...: start in background, record the pid
-	local logf=$1; shift
-	"$@" >"$logf" 2>&1 &
-	PIDS+=($!)
-}
-wait_port() { # wait_port NS ADDR PORT
-	for _ in $(seq 100); do
-		ip netns exec "$1" bash -c "echo >/dev/tcp/$2/$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+PERF_NAME=tcp_proxy
+. "$TOP/perf/lib.sh"
 
 # ---- topologies: p = m (meshdp), h (haproxy), d (direct) ----
 for p in m h d; do
@@ -127,6 +71,10 @@ for p in m h d; do
 	# The servers, on CPU 0.
 	bg "$TMP/iperf3-$p.log" ip netns exec "$SV" taskset -c 0 iperf3 -s -B 198.18.1.1 -p 5201
 	bg "$TMP/rr-$p.log" ip netns exec "$SV" taskset -c 0 python3 "$RR" server 198.18.1.1 7000
+	mkdir -p "$TMP/be-$p"
+	nginx_conf "$TMP/be-$p/nginx.conf" "$TMP/be-$p" \
+		'server { listen 198.18.1.1:8080; location / { return 200 "ok\n"; } }'
+	bg "$TMP/be-$p.log" ip netns exec "$SV" taskset -c 0 nginx -c "$TMP/be-$p/nginx.conf" -p "$TMP/be-$p"
 done
 ip netns exec "mdpp-$ID-dx" sysctl -qw net.ipv4.ip_forward=1
 
@@ -147,7 +95,8 @@ ports = (
 );
 listeners = (
   { name = "iperf"; kind = "tcp_proxy"; port = 5201; upstream = "198.18.1.1:5201"; },
-  { name = "rr"; kind = "tcp_proxy"; port = 7000; upstream = "198.18.1.1:7000"; }
+  { name = "rr"; kind = "tcp_proxy"; port = 7000; upstream = "198.18.1.1:7000"; },
+  { name = "conn"; kind = "tcp_proxy"; port = 8080; upstream = "198.18.1.1:8080"; }
 );
 CONF
 bg "$TMP/meshdp.log" ip netns exec "mdpp-$ID-mx" "$MESHDP" -c "$TMP/meshdp.conf"
@@ -177,12 +126,18 @@ frontend rr
     default_backend rr
 backend rr
     server s1 198.18.1.1:7000
+frontend conn
+    bind 198.18.0.2:8080
+    default_backend conn
+backend conn
+    server s1 198.18.1.1:8080
 CFG
 bg "$TMP/haproxy.log" ip netns exec "mdpp-$ID-hx" taskset -c 1 haproxy -f "$TMP/haproxy.cfg" -db
 
 for p in m h d; do
 	wait_port "mdpp-$ID-${p}s" 198.18.1.1 5201 || die "iperf3 server ($p) not listening"
 	wait_port "mdpp-$ID-${p}s" 198.18.1.1 7000 || die "rr server ($p) not listening"
+	wait_port "mdpp-$ID-${p}s" 198.18.1.1 8080 || die "nginx ($p) not listening"
 done
 wait_port "mdpp-$ID-hc" 198.18.0.2 5201 || die "haproxy not listening"
 # meshdp answers ARP and connects upstream on the first SYN; one warm-up each.
@@ -232,6 +187,27 @@ except Exception:
 print(json.dumps(d))' "$(name_of $p)" "$r" "$out" >>"$TMP/raw.jsonl"
 }
 
+# New connections per second: HTTP/1.1 with "Connection: close" through
+# the L4 proxy to nginx, so every request is a new client connection and a
+# new upstream connection (wrk -c 16 keeps 16 in flight).
+run_conn() {
+	local p=$1 r=$2 tgt=198.18.0.2 f=$TMP/conn-$1-$2.txt
+	[ $p = d ] && tgt=198.18.1.1
+	timeout $((SECS + 20)) ip netns exec "mdpp-$ID-${p}c" taskset -c 0 \
+		wrk -t1 -c16 -d "${SECS}s" -H "Connection: close" "http://$tgt:8080/" >"$f" 2>&1
+	python3 - "$f" "$(name_of $p)" "$r" >>"$TMP/raw.jsonl" <<'PY'
+import json, re, sys
+f, path, r = sys.argv[1:]
+txt = open(f).read()
+m = re.search(r"Requests/sec:\s+([\d.]+)", txt)
+e = re.search(r"Socket errors: (.*)", txt)
+print(json.dumps({"path": path, "test": "conn", "round": int(r),
+                  "cps": float(m.group(1)) if m else None,
+                  "socket_errors": e.group(1) if e else None,
+                  "error": None if m else txt[-200:]}))
+PY
+}
+
 order=(m h d)
 for ((r = 1; r <= ROUNDS; r++)); do
 	# Rotate the order each round, so no path always goes first.
@@ -243,6 +219,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		run_iperf $p down $r
 		sleep 1
 		run_rr $p $r
+		sleep 1
+		run_conn $p $r
 		sleep 1
 	done
 done
@@ -279,6 +257,7 @@ for p in paths:
         "iperf3_down_gbit_s": summ([r["gbit_s"] for r in pr if r["test"] == "iperf3_down"]),
         "rr64_rps": summ([r.get("rps") for r in pr if r["test"] == "rr64"]),
         "rr64_p99_us": summ([r.get("p99_us") for r in pr if r["test"] == "rr64"]),
+        "conn_per_s": summ([r.get("cps") for r in pr if r["test"] == "conn"]),
         "errors": [r["error"] for r in pr if r.get("error")],
     }
 doc = {
@@ -300,15 +279,16 @@ def f(s, fmt):
     if not s: return "n/a"
     return (fmt % s["median"]) + " (" + (fmt % s["min"]) + "–" + (fmt % s["max"]) + ")"
 print()
-print("| path | iperf3 client→server Gbit/s | iperf3 server→client (-R) Gbit/s | 64 B ping-pong req/s | ping-pong p99 µs |")
-print("|---|---|---|---|---|")
+print("| path | iperf3 client→server Gbit/s | iperf3 server→client (-R) Gbit/s | 64 B ping-pong req/s | ping-pong p99 µs | new connections/s |")
+print("|---|---|---|---|---|---|")
 label = {"meshdp": "meshdp tcp_proxy (AF_XDP, 1 worker, idle $IDLE)",
          "haproxy": "HAProxy 2.6 mode tcp, nbthread 1",
          "direct": "no proxy (kernel routing ns)"}
 for p in paths:
     s = summary[p]
-    print("| %s | %s | %s | %s | %s |" % (label[p], f(s["iperf3_up_gbit_s"], "%.2f"),
-          f(s["iperf3_down_gbit_s"], "%.2f"), f(s["rr64_rps"], "%.0f"), f(s["rr64_p99_us"], "%.0f")))
+    print("| %s | %s | %s | %s | %s | %s |" % (label[p], f(s["iperf3_up_gbit_s"], "%.2f"),
+          f(s["iperf3_down_gbit_s"], "%.2f"), f(s["rr64_rps"], "%.0f"), f(s["rr64_p99_us"], "%.0f"),
+          f(s["conn_per_s"], "%.0f")))
 print()
 print("median (min–max) of %d rounds; results in %s" % (int("$ROUNDS"), out))
 if ms: print("meshdp counters after the run:", ms)
