@@ -122,8 +122,10 @@ q_flush(struct mdp_mbufq *q, struct mdp_tcp_conn *tc)
 		struct rte_mbuf *m = q->head;
 		uint32_t len = m->data_len;
 
-		if (len > mdp_tcp_send_space(tc))
+		if (len > mdp_tcp_send_space(tc)) {
+			mdp_tcp_want_writable(tc);
 			return false;
+		}
 		m = q_pop(q);
 		if (mdp_tcp_send(tc, m) != 0) {
 			/* not connected yet, or gone: put it back */
@@ -608,8 +610,12 @@ req_pump(struct mdp_proxy_down *d)
 			d->flags |= HCF_REQ_DONE;
 			break;
 		}
-		if (q->head == NULL || space == 0)
+		if (q->head == NULL)
 			return;
+		if (space == 0) {
+			mdp_tcp_want_writable(u->tc);
+			return;
+		}
 		m = q->head;
 		len = RTE_MIN((uint32_t)m->data_len, space);
 		rc = mdp_http_body_feed(&d->req_body, rte_pktmbuf_mtod(m, const char *), len, NULL,
@@ -803,8 +809,10 @@ resp_pump(struct mdp_proxy_down *d)
 		size_t used = 0;
 		int rc;
 
-		if (space == 0)
+		if (space == 0) {
+			mdp_tcp_want_writable(d->tc);
 			return;
+		}
 		len = RTE_MIN((uint32_t)m->data_len, space);
 		if (d->resp_framing == MDP_PROXY_RF_DECHUNK) {
 			rc = mdp_http_body_feed(&d->resp_body, rte_pktmbuf_mtod(m, const char *), len,
@@ -980,24 +988,84 @@ tunnel_peer(struct mdp_tcp_conn *c)
 	return u->down != NULL ? u->down->tc : NULL;
 }
 
+/* Has the peer of `c` (one end of a tunnel) sent its FIN? */
+static bool
+tunnel_fin(struct mdp_tcp_conn *c)
+{
+	if (c->ops == &down_ops)
+		return (((struct mdp_proxy_down *)mdp_tcp_ctx(c))->flags & HCF_PEER_CLOSED) != 0;
+	return ((struct mdp_proxy_up *)mdp_tcp_ctx(c))->fin;
+}
+
+/* Bytes one end of a tunnel received go to the other as its send buffer
+ * takes them; once they are all there, a FIN that came with them follows
+ * (half-close travels, as in tcp_proxy). */
 static void
 tunnel_pump(struct mdp_tcp_conn *from, struct mdp_tcp_conn *to)
 {
 	struct mdp_mbufq *q = &from->app_q;
 
+	if (to == NULL) {
+		mdp_tcp_recved(from, q->bytes);
+		mdp_mbufq_purge(q);
+		return;
+	}
 	while (q->head != NULL) {
 		uint32_t len = q->head->data_len;
+		struct rte_mbuf *m;
 
-		if (to == NULL) {
+		if (len > mdp_tcp_send_space(to)) {
+			mdp_tcp_want_writable(to);
+			return;
+		}
+		m = q_pop(q);
+		if (mdp_tcp_send(to, m) != 0) {
+			rte_pktmbuf_free(m);	/* `to` is closing: nothing more goes there */
+			mdp_tcp_recved(from, len + q->bytes);
 			mdp_mbufq_purge(q);
 			return;
 		}
-		if (len > mdp_tcp_send_space(to))
-			return;
-		if (mdp_tcp_send(to, q_pop(q)) != 0)
-			return;	/* (it took ownership only on success; cannot fail here) */
 		mdp_tcp_recved(from, len);
 	}
+	if (tunnel_fin(from))
+		mdp_tcp_close(to);
+}
+
+/* One end of a tunnel is gone. In order (err 0): what it had received and
+ * not yet passed on still goes to the other end, which then closes; else
+ * the other end is reset. */
+static void
+tunnel_end(struct mdp_proxy_down *d, struct mdp_proxy_up *u, struct mdp_tcp_conn *gone, int err)
+{
+	struct mdp_mbufq *rest = &gone->app_q;
+
+	if (gone == d->tc) {
+		/* the client's end: its leftovers go upstream */
+		u->down = NULL;
+		d->up = NULL;
+		if (err != 0) {
+			up_release(u, UP_ABORT);
+			return;
+		}
+		u->state = UC_BUSY;
+		u->close_after_flush = true;
+		while (rest->head != NULL)
+			mdp_mbufq_append(&u->outq, q_pop(rest));
+		if (q_flush(&u->outq, u->tc))
+			mdp_tcp_close(u->tc);
+		return;
+	}
+	/* the upstream end: its leftovers go to the client */
+	d->up = NULL;
+	u->down = NULL;
+	if (err != 0) {
+		mdp_tcp_abort(d->tc);
+		return;
+	}
+	while (rest->head != NULL)
+		mdp_mbufq_append(&d->outq, q_pop(rest));
+	d->state = HC_CLOSING;
+	down_flush(d);
 }
 
 /* ---- downstream callbacks ---- */
@@ -1076,8 +1144,7 @@ down_peer_closed(struct mdp_tcp_conn *c)
 			req_fail(d, 400, MDP_PROXY_R_DOWNSTREAM_RESET);
 		break;
 	case HC_TUNNEL:
-		if (d->up != NULL && c->app_q.head == NULL)
-			mdp_tcp_close(d->up->tc);
+		tunnel_pump(c, d->up != NULL ? d->up->tc : NULL);
 		break;
 	default:
 		break;
@@ -1093,12 +1160,14 @@ down_closed(struct mdp_tcp_conn *c, int err)
 
 	if (d->state == HC_FORWARD)
 		px->st.local[MDP_PROXY_R_DOWNSTREAM_RESET]++;
-	d->up = NULL;
-	if (u != NULL) {
+	if (u != NULL && d->state == HC_TUNNEL) {
+		tunnel_end(d, u, c, err);
+	} else if (u != NULL) {
+		d->up = NULL;
 		u->down = NULL;
-		/* a tunnel that ended in order ends in order upstream too */
-		up_release(u, d->state == HC_TUNNEL && err == 0 ? UP_CLOSE : UP_ABORT);
+		up_release(u, UP_ABORT);
 	}
+	d->up = NULL;
 	mesh_put(d);
 	rte_pktmbuf_free(d->retry_head);
 	mdp_mbufq_purge(&d->outq);
@@ -1188,8 +1257,12 @@ up_writable(struct mdp_tcp_conn *c)
 	struct mdp_proxy_up *u = mdp_tcp_ctx(c);
 	struct mdp_proxy_down *d = u->down;
 
-	if (d == NULL)
+	if (d == NULL) {
+		/* a tunnel whose client end is gone: its last bytes, then FIN */
+		if (u->close_after_flush && q_flush(&u->outq, c))
+			mdp_tcp_close(c);
 		return;
+	}
 	if (d->state == HC_TUNNEL)
 		tunnel_pump(d->tc, c);
 	else
@@ -1205,10 +1278,7 @@ up_lost(struct mdp_proxy_up *u, bool fin)
 	if (d == NULL)
 		return;
 	if (d->state == HC_TUNNEL) {
-		if (fin && u->tc->app_q.head == NULL)
-			mdp_tcp_close(d->tc);
-		else if (!fin)
-			mdp_tcp_abort(d->tc);
+		tunnel_pump(u->tc, d->tc);	/* a FIN: it follows the data */
 		return;
 	}
 	if ((d->flags & HCF_RESP_HEAD) && fin) {
@@ -1251,6 +1321,7 @@ up_peer_closed(struct mdp_tcp_conn *c)
 {
 	struct mdp_proxy_up *u = mdp_tcp_ctx(c);
 
+	u->fin = true;
 	if (u->state == UC_IDLE) {
 		idle_unlink(u);
 		mdp_timer_stop(&u->px->w->wheel, &u->timer);
@@ -1279,10 +1350,11 @@ up_closed(struct mdp_tcp_conn *c, int err)
 		u->state = UC_BUSY;
 	}
 	mdp_timer_stop(&px->w->wheel, &u->timer);
-	if (u->down != NULL) {
+	if (u->down != NULL && u->down->state == HC_TUNNEL) {
+		tunnel_end(u->down, u, c, err);
+	} else if (u->down != NULL) {
 		struct mdp_proxy_down *d = u->down;
 
-		(void)err;
 		up_lost(u, false);
 		if (d->up == u)
 			d->up = NULL;

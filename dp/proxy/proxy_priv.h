@@ -85,6 +85,8 @@ struct mdp_proxy_up {
 	uint8_t state;
 	bool used;
 	bool reused;			/* the current request came from the pool */
+	bool fin;			/* the server's FIN arrived */
+	bool close_after_flush;		/* a tunnel's leftovers in outq, then FIN */
 	bool got_bytes;			/* response bytes arrived for it */
 	struct mdp_mbufq outq;		/* request bytes waiting to be sent */
 	struct mdp_timer timer;		/* idle timeout in the pool */

@@ -48,6 +48,10 @@ int mdp_tcp_send(struct mdp_tcp_conn *c, struct rte_mbuf *m);
 /* Bytes that mdp_tcp_send() would accept now. */
 uint32_t mdp_tcp_send_space(const struct mdp_tcp_conn *c);
 
+/* Call `writable` once send space opens (as after a refused send): for an
+ * application that checked mdp_tcp_send_space() and did not send. */
+void mdp_tcp_want_writable(struct mdp_tcp_conn *c);
+
 /* The application has consumed n bytes it was given in `data`: the
  * receive window opens by n (a window update is sent when it matters). */
 void mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n);

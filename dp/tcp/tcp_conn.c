@@ -333,6 +333,12 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 	return c;
 }
 
+void
+mdp_tcp_want_writable(struct mdp_tcp_conn *c)
+{
+	c->flags |= MDP_TCPF_WANT_WRITE;
+}
+
 uint32_t
 mdp_tcp_send_space(const struct mdp_tcp_conn *c)
 {
@@ -399,6 +405,8 @@ mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
 void
 mdp_tcp_close(struct mdp_tcp_conn *c)
 {
+	if (c->flags & MDP_TCPF_APP_CLOSED)
+		return;	/* `closed` was delivered: the handle is spent */
 	switch (c->state) {
 	case MDP_TCP_SYN_SENT:
 		mdp_tcp_conn_done(c, 0);
@@ -419,6 +427,10 @@ mdp_tcp_close(struct mdp_tcp_conn *c)
 void
 mdp_tcp_abort(struct mdp_tcp_conn *c)
 {
+	/* Once `closed` was delivered (or while it runs) the connection is
+	 * the stack's: aborting it again would free it twice. */
+	if (c->flags & MDP_TCPF_APP_CLOSED)
+		return;
 	if (c->state >= MDP_TCP_SYN_RCVD && c->state != MDP_TCP_TIME_WAIT)
 		mdp_tcp_send_rst(c);
 	MDP_CNT_INC(c->w, c->port, TCP_RST_ABORT);

@@ -596,6 +596,7 @@ struct app {
 	unsigned accepted, connected, peer_closed, closed, writable, data_calls;
 	int err;		/* of the last `closed` */
 	bool hold;		/* keep what arrives: no mdp_tcp_recved() */
+	bool abort_in_closed;	/* call close and abort on the connection from `closed` */
 	uint32_t held;
 	uint32_t rx_len;
 	uint8_t rx[65536];
@@ -654,6 +655,12 @@ app_closed(struct mdp_tcp_conn *c, int err)
 	a->err = err;
 	if (a->c == c)
 		a->c = NULL;
+	if (a->abort_in_closed) {
+		/* an application that tears down a pair from either side
+		 * reaches the one whose `closed` is running (regression) */
+		mdp_tcp_close(c);
+		mdp_tcp_abort(c);
+	}
 }
 
 static const struct mdp_tcp_app_ops app_ops = {
@@ -1614,6 +1621,46 @@ test_time_wait_reuse(void)
 	CU_ASSERT_EQUAL(old->state, MDP_TCP_TIME_WAIT);
 	mdp_tcp_abort(c);
 	pull(NULL);
+	finish();
+}
+
+/*
+ * (regression) Close and abort from inside `closed`, on the connection
+ * being closed, do nothing: before, the abort freed it a second time, so
+ * two later connections shared one slot (the HTTP proxy's tunnels crashed
+ * in the timer wheel).
+ */
+static void
+test_abort_in_closed(void)
+{
+	struct mdp_tcp_conn *c;
+	struct peer p;
+
+	setup();
+	peer_init(&p, 40101, APP_PORT, 3000);
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	CU_ASSERT_EQUAL(pool_free(), 7);
+	app.abort_in_closed = true;
+	pkt(&p, RST, p.seq, 0, NULL, 0);
+	CU_ASSERT_EQUAL(app.closed, 1);
+	CU_ASSERT_EQUAL(pull(&p), 0);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	/* the same via an abort by the application itself */
+	c = open_passive(&p, &(struct synopt){ .mss = 1000, .ws = -1 });
+	mdp_tcp_abort(c);
+	CU_ASSERT_EQUAL(app.closed, 2);
+	CU_ASSERT_EQUAL_FATAL(pull(&p), 1);	/* one RST */
+	CU_ASSERT_EQUAL(out[0].flags & RST, RST);
+	CU_ASSERT_EQUAL(pool_free(), 8);
+	/* every slot still distinct: fill the pool */
+	for (unsigned i = 0; i < 8; i++) {
+		struct peer q;
+
+		peer_init(&q, (uint16_t)(40110 + i), APP_PORT, 3000);
+		CU_ASSERT_PTR_NOT_NULL(open_passive(&q, &(struct synopt){ .mss = 1000, .ws = -1 }));
+	}
+	CU_ASSERT_EQUAL(pool_free(), 0);
+	app.abort_in_closed = false;
 	finish();
 }
 
@@ -3605,6 +3652,7 @@ static CU_TestInfo tests[] = {
 	{ "early retransmit (RFC 5827)", test_early_retransmit },
 	{ "SACK blocks received", test_sack_received },
 	{ "TIME-WAIT reuse for outgoing connections", test_time_wait_reuse },
+	{ "close and abort from inside closed (regression)", test_abort_in_closed },
 	{ "lost retransmission found without the RTO", test_lost_retransmit },
 	{ "tail loss probe (RFC 8985 7)", test_tail_loss_probe },
 	{ "reassembly: out of order, overlapping, duplicate, out of window", test_reassembly },
