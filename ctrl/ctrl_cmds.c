@@ -12,6 +12,7 @@
 #include "ctrl_cmds.h"
 #include "ctrl_mesh.h"
 #include "dp.h"
+#include "proxy/proxy.h"
 #include "tcp/mdp_tcp_cc.h"
 #include "tcp/tcp_info.h"
 #include "util/mdp_inet.h"
@@ -232,6 +233,158 @@ cmd_stats(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 	}
 	return json_pack("{s:o, s:o}", "workers", list, "total",
 			 counters_json(dp, (int)only, nonzero));
+}
+
+/*
+ * runtime: where each worker's time goes (struct mdp_loop_stats), as
+ * counts since a baseline. The control thread never writes worker memory,
+ * so a reset is a snapshot of every worker that later replies subtract. One
+ * baseline for all clients; all zero (meshdp's start) until the first reset.
+ */
+struct runtime_sample {
+	struct mdp_loop_stats loop;
+	uint64_t rx_pkts;
+	uint64_t tx_pkts;
+	uint64_t http_requests;		/* request heads accepted */
+	uint64_t http_responses;	/* final responses (2xx..5xx), local ones included */
+};
+
+static struct runtime_sample runtime_base[MDP_MAX_WORKERS];
+static struct timespec runtime_base_time;	/* {0, 0}: since start-up */
+
+static void
+runtime_read(const struct mdp_dp *dp, unsigned i, struct runtime_sample *s)
+{
+	const struct mdp_worker *w = dp->workers[i];
+	const struct mdp_proxy_stats *ps = mdp_proxy_stats(w);
+
+	memset(s, 0, sizeof(*s));
+	mdp_loop_stats_read(&s->loop, &w->loop);
+	s->rx_pkts = cnt_sum(dp, (int)i, -1, MDP_CNT_RX_PKTS);
+	s->tx_pkts = cnt_sum(dp, (int)i, -1, MDP_CNT_TX_PKTS);
+	if (ps != NULL) {
+		s->http_requests = ps->requests;
+		for (unsigned c = 2; c <= 5; c++)
+			s->http_responses += ps->responses[c];
+	}
+}
+
+static uint64_t
+sub0(uint64_t a, uint64_t b)
+{
+	return a >= b ? a - b : 0;
+}
+
+/* A non-negative value rounded to `digits` decimals (0..3). */
+static double
+round_to(double v, int digits)
+{
+	static const double scale[] = { 1.0, 10.0, 100.0, 1000.0 };
+	double s = scale[digits];
+
+	return (double)(uint64_t)(v * s + 0.5) / s;
+}
+
+/* num / den rounded to `digits` decimals, or null when den is 0. */
+static json_t *
+ratio_json(double num, double den, int digits)
+{
+	if (den <= 0)
+		return json_null();
+	return json_real(round_to(num / den, digits));
+}
+
+static json_t *
+runtime_worker_json(const struct mdp_dp *dp, unsigned i, const struct runtime_sample *cur,
+		    const struct runtime_sample *base)
+{
+	struct mdp_loop_stats d;
+	uint64_t rx = sub0(cur->rx_pkts, base->rx_pkts), tx = sub0(cur->tx_pkts, base->tx_pkts);
+	uint64_t total, bursts = 0, hreq, hresp;
+	json_t *o = json_object(), *hist = json_array(), *stages = json_object();
+
+	mdp_loop_stats_sub(&d, &cur->loop, &base->loop);
+	total = d.cycles_busy + d.cycles_idle + d.cycles_sleep;
+	for (unsigned b = 0; b < MDP_BURST_BUCKETS; b++) {
+		unsigned lo, hi;
+
+		mdp_burst_bucket_range(b, &lo, &hi);
+		bursts += d.rx_bursts[b];
+		json_array_append_new(hist, json_pack("{s:i, s:i, s:I}", "min", lo, "max", hi,
+						      "bursts", (json_int_t)d.rx_bursts[b]));
+	}
+	for (unsigned st = 0; st < MDP_STAGE_COUNT; st++) {
+		const struct mdp_stage_stats *ss = &d.stage[st];
+
+		json_object_set_new(stages, mdp_stage_name[st], json_pack("{s:I, s:I, s:o, s:o}",
+			"cycles", (json_int_t)ss->cycles, "calls", (json_int_t)ss->calls,
+			"pct", ratio_json(100.0 * (double)ss->cycles, (double)total, 2),
+			"cycles_per_call", ratio_json((double)ss->cycles, (double)ss->calls, 1)));
+	}
+	json_object_set_new(o, "worker", json_integer(i));
+	json_object_set_new(o, "lcore", json_integer(dp->workers[i]->lcore));
+	json_object_set_new(o, "polls_busy", json_integer((json_int_t)d.polls_busy));
+	json_object_set_new(o, "polls_idle", json_integer((json_int_t)d.polls_idle));
+	json_object_set_new(o, "sleeps", json_integer((json_int_t)d.sleeps));
+	json_object_set_new(o, "cycles_busy", json_integer((json_int_t)d.cycles_busy));
+	json_object_set_new(o, "cycles_idle", json_integer((json_int_t)d.cycles_idle));
+	json_object_set_new(o, "cycles_sleep", json_integer((json_int_t)d.cycles_sleep));
+	json_object_set_new(o, "cycles_total", json_integer((json_int_t)total));
+	json_object_set_new(o, "busy_pct", ratio_json(100.0 * (double)d.cycles_busy, (double)total, 2));
+	json_object_set_new(o, "idle_pct", ratio_json(100.0 * (double)d.cycles_idle, (double)total, 2));
+	json_object_set_new(o, "sleep_pct",
+			    ratio_json(100.0 * (double)d.cycles_sleep, (double)total, 2));
+	json_object_set_new(o, "rx_packets", json_integer((json_int_t)rx));
+	json_object_set_new(o, "tx_packets", json_integer((json_int_t)tx));
+	json_object_set_new(o, "rx_bursts", json_integer((json_int_t)bursts));
+	json_object_set_new(o, "rx_bursts_nonempty",
+			    json_integer((json_int_t)(bursts - d.rx_bursts[0])));
+	json_object_set_new(o, "packets_per_burst",
+			    ratio_json((double)rx, (double)(bursts - d.rx_bursts[0]), 2));
+	json_object_set_new(o, "burst_histogram", hist);
+	json_object_set_new(o, "cycles_per_packet", ratio_json((double)d.cycles_busy, (double)rx, 1));
+	json_object_set_new(o, "stages", stages);
+	json_object_set_new(o, "timers_fired", json_integer((json_int_t)d.timers_fired));
+	if (mdp_proxy_stats(dp->workers[i]) != NULL) {
+		hreq = sub0(cur->http_requests, base->http_requests);
+		hresp = sub0(cur->http_responses, base->http_responses);
+		json_object_set_new(o, "http", json_pack("{s:I, s:I, s:o}",
+			"requests", (json_int_t)hreq, "responses", (json_int_t)hresp,
+			"cycles_per_request", ratio_json((double)d.cycles_busy, (double)hresp, 1)));
+	} else {
+		json_object_set_new(o, "http", json_null());
+	}
+	return o;
+}
+
+static json_t *
+cmd_runtime(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	struct mdp_dp *dp = ctx;
+	bool reset = json_is_true(json_object_get(args, "reset"));
+	struct runtime_sample cur[MDP_MAX_WORKERS];
+	const struct timespec *since = runtime_base_time.tv_sec || runtime_base_time.tv_nsec ?
+		&runtime_base_time : &dp->start_mono;
+	struct timespec now;
+	json_t *list = json_array();
+	double since_s;
+
+	(void)err;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	since_s = (double)(now.tv_sec - since->tv_sec) +
+		  (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		runtime_read(dp, i, &cur[i]);
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		json_array_append_new(list, runtime_worker_json(dp, i, &cur[i], &runtime_base[i]));
+	if (reset) {
+		/* The values just reported are the new baseline: nothing
+		 * counted between this reply and the next is lost. */
+		memcpy(runtime_base, cur, dp->n_workers * sizeof(cur[0]));
+		runtime_base_time = now;
+	}
+	return json_pack("{s:I, s:f, s:b, s:o}", "tsc_hz", (json_int_t)dp->tsc_hz, "since_s",
+			 round_to(since_s > 0 ? since_s : 0, 3), "reset", reset, "workers", list);
 }
 
 /*
@@ -522,6 +675,8 @@ static const struct mdp_ctrl_cmd commands[] = {
 	{ "stats", "per-worker counters by name (args: worker, nonzero)",
 	  { { "worker", JSON_INTEGER, false }, { "nonzero", JSON_TRUE, false }, { 0 } },
 	  cmd_stats },
+	{ "runtime", "per-worker cycle accounting since the last reset (args: reset)",
+	  { { "reset", JSON_TRUE, false }, { 0 } }, cmd_runtime },
 	{ "arp", "ARP entries of every worker (args: port)",
 	  { { "port", JSON_STRING, false }, { 0 } }, cmd_arp },
 	{ "arp-flush", "remove ARP entries (args: port, ip)",

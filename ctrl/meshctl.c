@@ -832,6 +832,130 @@ print_stats(json_t *r)
 	free(align);
 }
 
+/* ---- runtime -------------------------------------------------------- */
+
+static json_t *
+parse_runtime(int argc, char **argv)
+{
+	json_t *args = json_object();
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--reset") == 0 || strcmp(argv[i], "-r") == 0)
+			json_object_set_new(args, "reset", json_true());
+		else
+			usage_error("runtime: unexpected argument '%s'", argv[i]);
+	}
+	return args;
+}
+
+/* A number member as text with `prec` decimals; "-" for null or missing. */
+static const char *
+get_num(const json_t *obj, const char *key, int prec, char *buf, size_t len)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, len, "%.*f", prec, json_number_value(v));
+	return buf;
+}
+
+/* One worker's block, after VPP's `show runtime`. */
+static void
+print_runtime_worker(const json_t *w)
+{
+	const json_t *hist = json_object_get(w, "burst_histogram"), *stages, *http, *h, *v;
+	char b[32], b2[32], b3[32];
+	const char *key;
+	size_t i, last = 1;
+	struct table t;
+
+	printf("worker %s, lcore %s\n", get_str(w, "worker", b, sizeof(b)),
+	       get_str(w, "lcore", b2, sizeof(b2)));
+	table_init(&t, 2, "ll");
+	table_cell(&t, "time");
+	table_cell(&t, "busy %s%%  idle %s%%  sleep %s%%", get_num(w, "busy_pct", 1, b, sizeof(b)),
+		   get_num(w, "idle_pct", 1, b2, sizeof(b2)),
+		   get_num(w, "sleep_pct", 1, b3, sizeof(b3)));
+	table_cell(&t, "cycles");
+	table_cell(&t, "busy %lld  idle %lld  sleep %lld", (long long)get_int(w, "cycles_busy"),
+		   (long long)get_int(w, "cycles_idle"), (long long)get_int(w, "cycles_sleep"));
+	table_cell(&t, "polls");
+	table_cell(&t, "busy %lld  idle %lld  sleeps %lld", (long long)get_int(w, "polls_busy"),
+		   (long long)get_int(w, "polls_idle"), (long long)get_int(w, "sleeps"));
+	table_cell(&t, "packets");
+	table_cell(&t, "rx %lld  tx %lld  cycles/packet %s", (long long)get_int(w, "rx_packets"),
+		   (long long)get_int(w, "tx_packets"),
+		   get_num(w, "cycles_per_packet", 1, b, sizeof(b)));
+	table_cell(&t, "rx bursts");
+	table_cell(&t, "%lld, %lld with packets, %s packets/burst",
+		   (long long)get_int(w, "rx_bursts"), (long long)get_int(w, "rx_bursts_nonempty"),
+		   get_num(w, "packets_per_burst", 2, b, sizeof(b)));
+	http = json_object_get(w, "http");
+	if (json_is_object(http)) {
+		table_cell(&t, "http");
+		table_cell(&t, "requests %lld  responses %lld  cycles/request %s",
+			   (long long)get_int(http, "requests"), (long long)get_int(http, "responses"),
+			   get_num(http, "cycles_per_request", 1, b, sizeof(b)));
+	}
+	table_cell(&t, "timers");
+	table_cell(&t, "%lld fired", (long long)get_int(w, "timers_fired"));
+	table_print(&t, 2);
+
+	/* Burst sizes up to the largest seen (at least 1). */
+	json_array_foreach(hist, i, h)
+		if (get_int(h, "bursts") > 0 && i > last)
+			last = i;
+	putchar('\n');
+	table_init(&t, last + 2, "lrrrrrrrrrrr");
+	table_cell(&t, "BURST SIZE");
+	for (i = 0; i <= last; i++) {
+		h = json_array_get(hist, i);
+		if (get_int(h, "min") == get_int(h, "max"))
+			table_cell(&t, "%lld", (long long)get_int(h, "min"));
+		else
+			table_cell(&t, "%lld-%lld", (long long)get_int(h, "min"),
+				   (long long)get_int(h, "max"));
+	}
+	table_cell(&t, "bursts");
+	for (i = 0; i <= last; i++)
+		table_cell(&t, "%lld", (long long)get_int(json_array_get(hist, i), "bursts"));
+	table_print(&t, 2);
+
+	putchar('\n');
+	stages = json_object_get(w, "stages");
+	table_init(&t, 5, "lrrrr");
+	table_cell(&t, "STAGE");
+	table_cell(&t, "CYCLES");
+	table_cell(&t, "%%");
+	table_cell(&t, "CALLS");
+	table_cell(&t, "CYCLES/CALL");
+	json_object_foreach((json_t *)stages, key, v) {
+		table_cell(&t, "%s", key);
+		table_cell(&t, "%lld", (long long)get_int(v, "cycles"));
+		table_cell(&t, "%s", get_num(v, "pct", 2, b, sizeof(b)));
+		table_cell(&t, "%lld", (long long)get_int(v, "calls"));
+		table_cell(&t, "%s", get_num(v, "cycles_per_call", 1, b, sizeof(b)));
+	}
+	table_print(&t, 2);
+}
+
+static void
+print_runtime(json_t *r)
+{
+	json_t *workers = json_object_get(r, "workers"), *w;
+	char b[32];
+	size_t i;
+
+	printf("since %s s%s, TSC %.3f GHz\n", get_num(r, "since_s", 3, b, sizeof(b)),
+	       json_is_true(json_object_get(r, "reset")) ? " (now reset)" : "",
+	       (double)get_int(r, "tsc_hz") / 1e9);
+	json_array_foreach(workers, i, w) {
+		putchar('\n');
+		print_runtime_worker(w);
+	}
+}
+
 /* ---- arp ------------------------------------------------------------ */
 
 static json_t *
@@ -1321,6 +1445,8 @@ static const struct command commands[] = {
 	{ "ports", "[PORT]", "port configuration, link and counters", parse_ports, print_ports },
 	{ "stats", "[--nonzero] [--worker N]", "per-worker counters and loop accounting",
 	  parse_stats, print_stats },
+	{ "runtime", "[--reset]", "where each worker's cycles go, since the last reset",
+	  parse_runtime, print_runtime },
 	{ "arp", "[PORT]", "ARP caches of every worker", parse_arp, print_arp },
 	{ "arp-flush", "[PORT] [IP]", "remove ARP entries (all, a port's, or one address)",
 	  parse_arp_flush, print_arp_flush },

@@ -23,6 +23,25 @@
 #define HANDOFF_SIZE 4096
 #define INBOX_BURST 32
 
+/*
+ * Cost accounting (struct mdp_loop_stats, `meshctl runtime`): the loop
+ * carries the TSC of the last stage boundary; each measured stage reads the
+ * TSC once at its end and charges the difference to itself. Stages that did
+ * nothing (an empty TX flush, no control call) take no reading, so an idle
+ * poll costs one rte_rdtsc() per port. Time between readings that no stage
+ * claims lands in the next stage measured; the loop totals (busy, idle,
+ * sleep) are exact.
+ */
+static inline uint64_t
+stage_end(struct mdp_worker *w, enum mdp_stage s, uint64_t start, uint64_t calls)
+{
+	uint64_t t = rte_rdtsc();
+
+	w->loop.stage[s].cycles += t - start;
+	w->loop.stage[s].calls += calls;
+	return t;
+}
+
 /* Wheel ticks for a duration, rounded up: a timer never fires early. */
 static uint64_t
 us_to_ticks(const struct mdp_config *cfg, uint64_t us)
@@ -40,7 +59,9 @@ mdp_arp_pending_total(const struct mdp_config *cfg)
 	return (uint32_t)RTE_MIN(n, (uint64_t)MDP_ARP_PENDING_TOTAL);
 }
 
-static void
+/* Send the packets queued for port; returns how many were offered to the
+ * device (0: nothing was queued). */
+static uint16_t
 txq_flush(struct mdp_worker *w, uint16_t port)
 {
 	struct mdp_txq *q = &w->txq[port];
@@ -62,7 +83,7 @@ txq_flush(struct mdp_worker *w, uint16_t port)
 	}
 	q->n = 0;
 	if (n == 0)
-		return;
+		return 0;
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	sent = rte_eth_tx_burst(p->port_id, w->queue, pkts, n);
@@ -75,12 +96,14 @@ txq_flush(struct mdp_worker *w, uint16_t port)
 	}
 	MDP_CNT_ADD(w, port, TX_PKTS, sent);
 	MDP_CNT_ADD(w, port, TX_BYTES, bytes);
+	return n;
 }
 
 /* Receive one burst from port p and hand it to Ethernet input. Returns
- * the packets the port delivered. */
+ * the packets the port delivered. *tsc: the last stage boundary, advanced
+ * past the rx and input stages. */
 static uint16_t
-rx_port(struct mdp_worker *w, unsigned pi)
+rx_port(struct mdp_worker *w, unsigned pi, uint64_t *tsc)
 {
 	const struct mdp_port *p = &w->dp->ports[pi];
 	struct rte_mbuf *pkts[MDP_BURST_MAX];
@@ -105,11 +128,16 @@ rx_port(struct mdp_worker *w, unsigned pi)
 		in = imp;
 		n = k;
 	}
+	w->loop.rx_bursts[mdp_burst_bucket(got)]++;
+	*tsc = stage_end(w, MDP_STAGE_RX, *tsc, 1);
+	if (n == 0)
+		return got;
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void *));
 		mdp_eth_input(w, p, in[i]);
 	}
+	*tsc = stage_end(w, MDP_STAGE_INPUT, *tsc, n);
 	return got;
 }
 
@@ -149,7 +177,8 @@ mdp_handoff(struct mdp_worker *w, unsigned to, uint16_t port, struct rte_mbuf *m
 	return true;
 }
 
-static void
+/* Returns the packets taken from the handoff ring. */
+static unsigned
 handoff_drain(struct mdp_worker *w)
 {
 	struct rte_mbuf *pkts[INBOX_BURST];
@@ -162,9 +191,11 @@ handoff_drain(struct mdp_worker *w)
 		MDP_CNT_INC(w, port, HANDOFF_IN);
 		mdp_tcp_input(w, &w->dp->ports[port], m, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 	}
+	return n;
 }
 
-static void
+/* Returns the messages taken from the inbox. */
+static unsigned
 inbox_drain(struct mdp_worker *w)
 {
 	struct mdp_xcore_msg msgs[INBOX_BURST];
@@ -175,18 +206,21 @@ inbox_drain(struct mdp_worker *w)
 		if (msgs[i].type == MDP_XCORE_ARP_LEARN && msgs[i].port < w->dp->n_ports)
 			mdp_arp_xcore_learn(w, &msgs[i]);
 	}
+	return n;
 }
 
-static void
+/* Run a pending control call; true when one ran. */
+static bool
 call_serve(struct mdp_worker *w)
 {
 	struct mdp_worker_call *c = &w->call;
 	uint64_t req = __atomic_load_n(&c->req_seq, __ATOMIC_ACQUIRE);
 
 	if (likely(req == c->done_seq))
-		return;
+		return false;
 	c->rc = c->fn(w, c->arg);
 	__atomic_store_n(&c->done_seq, req, __ATOMIC_RELEASE);
+	return true;
 }
 
 int
@@ -228,7 +262,9 @@ garp_timer_cb(struct mdp_timer *t, void *arg)
 		mdp_timer_start(&w->wheel, t, us_to_ticks(w->dp->cfg, w->dp->cfg->arp_retry_ms * 1000ull));
 }
 
-static inline void
+/* Advance the wheel when a tick has passed; now is the last stage
+ * boundary, and the new one is returned. */
+static inline uint64_t
 timers_run(struct mdp_worker *w, uint64_t now)
 {
 	if (now >= w->next_tick_tsc) {
@@ -236,16 +272,20 @@ timers_run(struct mdp_worker *w, uint64_t now)
 
 		w->loop.timers_fired += mdp_wheel_advance(&w->wheel, tick);
 		w->next_tick_tsc = (tick + 1) * w->tsc_per_tick;
+		now = stage_end(w, MDP_STAGE_TIMERS, now, 1);
 	}
+	return now;
 }
 
-static inline void
+/* Count an empty poll and sleep when enough came in a row; true when it
+ * slept. */
+static inline bool
 idle_backoff(struct mdp_worker *w, const struct mdp_config *cfg)
 {
 	struct timespec ts;
 
 	if (++w->empty_polls < cfg->idle_empty_polls)
-		return;
+		return false;
 	/* Sleep no longer than the next timer tick would allow... bounded by
 	 * sleep_max_us, so a burst after a quiet spell waits at most that. */
 	ts.tv_sec = 0;
@@ -258,6 +298,7 @@ idle_backoff(struct mdp_worker *w, const struct mdp_config *cfg)
 		if (w->sleep_us > cfg->idle_sleep_max_us)
 			w->sleep_us = cfg->idle_sleep_max_us;
 	}
+	return true;
 }
 
 static int
@@ -267,6 +308,8 @@ worker_main(void *arg)
 	struct mdp_dp *dp = w->dp;
 	const struct mdp_config *cfg = dp->cfg;
 	const bool adaptive = cfg->idle_mode == MDP_IDLE_ADAPTIVE;
+	struct mdp_loop_stats *ls = &w->loop;
+	uint64_t t, t_loop;
 
 	MDP_INFO("worker %u on lcore %u: queue %u of %u port(s)", w->idx, w->lcore, w->queue,
 		 dp->n_ports);
@@ -276,29 +319,42 @@ worker_main(void *arg)
 		mdp_timer_start(&w->wheel, &w->garp_timer, 0);
 	}
 
+	t = t_loop = rte_rdtsc();
 	while (likely(!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED))) {
-		uint32_t got = 0;
+		uint32_t got = 0, sent = 0;
 
-		timers_run(w, rte_rdtsc());
+		t = timers_run(w, t);
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
-			got += rx_port(w, pi);
+			got += rx_port(w, pi, &t);
 		if (dp->n_workers > 1) {
-			inbox_drain(w);
-			handoff_drain(w);
+			unsigned msgs = inbox_drain(w), pkts = handoff_drain(w);
+
+			if (msgs + pkts)
+				t = stage_end(w, MDP_STAGE_INPUT, t, pkts);
 		}
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
-			txq_flush(w, (uint16_t)pi);
-		call_serve(w);
+			sent += txq_flush(w, (uint16_t)pi);
+		if (sent)
+			t = stage_end(w, MDP_STAGE_TX, t, 1);
+		if (unlikely(call_serve(w)))
+			t = stage_end(w, MDP_STAGE_CALL, t, 1);
 
 		if (got) {
-			w->loop.polls_busy++;
+			ls->polls_busy++;
+			ls->cycles_busy += t - t_loop;
 			w->empty_polls = 0;
 			w->sleep_us = cfg->idle_sleep_min_us;
 		} else {
-			w->loop.polls_idle++;
-			if (adaptive)
-				idle_backoff(w, cfg);
+			ls->polls_idle++;
+			ls->cycles_idle += t - t_loop;
+			if (adaptive && idle_backoff(w, cfg)) {
+				uint64_t woke = rte_rdtsc();
+
+				ls->cycles_sleep += woke - t;
+				t = woke;
+			}
 		}
+		t_loop = t;
 	}
 	/* Packets queued at the end still go out; nothing is left behind. */
 	for (unsigned pi = 0; pi < dp->n_ports; pi++)
