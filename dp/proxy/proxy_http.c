@@ -783,7 +783,9 @@ resp_end(struct mdp_proxy_down *d, bool up_reusable)
 	if (u != NULL) {
 		d->up = NULL;
 		u->down = NULL;
-		up_release(u, up_reusable && (d->flags & HCF_REQ_DONE) ? UP_POOL : UP_ABORT);
+		/* A complete exchange on a connection the server will not keep:
+		 * close it in order; a request cut short: reset it. */
+		up_release(u, !(d->flags & HCF_REQ_DONE) ? UP_ABORT : up_reusable ? UP_POOL : UP_CLOSE);
 	}
 	if (!(d->flags & HCF_REQ_DONE))
 		d->flags |= HCF_CLOSE_AFTER;	/* the rest of its body is unread */
