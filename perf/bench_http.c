@@ -2,15 +2,13 @@
 /*
  * Micro-benchmark of lib/http: ns per parsed request head (a typical GET
  * of about 300 bytes with 8 fields), per response head, per path
- * normalization and per chunked body. Not part of the tests; build and run
- * by hand:
+ * normalization and per chunked body. Not part of the tests; built by
+ * perf/meson.build, run by `perf/run micro` or by hand:
  *
- *   cc -O2 -march=native -D_GNU_SOURCE -Ilib -o /tmp/bench_http perf/bench_http.c \
- *      lib/http/mdp_http.c lib/http/mdp_http_body.c lib/http/mdp_http_path.c
- *   /tmp/bench_http [ITERATIONS [request|response|path|chunked]]
+ *   build/perf/bench_http [ITERATIONS [request|response|path|chunked]]
  *
  * On a shared machine the times wander; instructions per call do not:
- *   perf stat -e instructions /tmp/bench_http 1000000 request
+ *   perf stat -e instructions build/perf/bench_http 1000000 request
  */
 #include <stdio.h>
 #include <stdlib.h>

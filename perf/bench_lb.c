@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ns per pick of lib/lb for each policy at 3, 10 and 100 endpoints. Not part
- * of any test run; build against a release-like library and run by hand:
+ * of any test run; built by perf/meson.build, run by `perf/run micro` (in
+ * build-perf/, a release build) or by hand:
  *
- *   ninja -C build
- *   cc -O2 -std=gnu11 -Ilib perf/bench_lb.c build/lib/libmdp.a -o /tmp/bench_lb
- *   taskset -c 1 /tmp/bench_lb
+ *   taskset -c 1 build/perf/bench_lb
  *
  * The picks run back to back on one worker slice, so the numbers are the
  * warm-cache cost of the call (plus the loop); a real worker also pays the

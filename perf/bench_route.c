@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Route matching micro-benchmark (not a test; docs/routing.md):
+ * Route matching micro-benchmark (not a test; docs/routing.md). Built by
+ * perf/meson.build; `perf/run micro` runs it:
  *
- *   build/tests/unit/bench_route [iterations [row]]
+ *   build/perf/bench_route [iterations [row]]
  *
  * Builds tables of 10, 100 and 10,000 routes in the vhost "order-service"
  * (plus 20 small vhosts and a default), a mix of exact paths, prefixes, a
