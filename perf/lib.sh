@@ -11,7 +11,7 @@ NETNS=()
 PIDS=()
 SOCK=$TMP/ctl.sock
 
-log() { printf '[%s] %s\n' "$PERF_NAME" "$*" >&2; }
+log() { printf '[%s %s] %s\n' "$PERF_NAME" "$(date +%T)" "$*" >&2; }
 
 cleanup() {
 	local rc=$? pid ns
