@@ -105,7 +105,7 @@ streq(const char *a, const char *b)
 /* Building blocks of the documents below                              */
 
 /* One cluster "c" with one endpoint, for documents about routes. */
-#define CL "'clusters': [ { 'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80' } ] } ]"
+#define CL "'clusters': [ { 'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80' } ] } ]"
 /* A document whose only route table has one vhost with these routes. */
 #define ROUTES(r)                                                                       \
 	"{ " CL ", 'route_tables': [ { 'name': 'rt', 'virtual_hosts': [ { 'name': 'v', " \
@@ -609,11 +609,11 @@ test_unknown_fields(void)
 		BAD("{ 'bogus': 1 }", "bogus: unknown field"),
 		BAD("{ 'clusters': [], 'Clusters': [] }", "Clusters: unknown field"),
 		BAD(CLUSTER("'name': 'c', 'bogus': 1"), "clusters[0].bogus: unknown field"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'bogus': 1 } ]"),
 		    EP0 ".bogus: unknown field"),
 		BAD("{ 'clusters': [ { 'name': 'a' }, { 'name': 'b', 'endpoints': [ "
-		    "{ 'address': '10.0.0.1:80' }, { 'address': '10.0.0.2:80', 'port': 1 } ] } ] }",
+		    "{ 'address': '198.18.9.1:80' }, { 'address': '198.18.9.2:80', 'port': 1 } ] } ] }",
 		    "clusters[1].endpoints[1].port: unknown field"),
 		BAD("{ 'route_tables': [ { 'name': 'rt', 'bogus': [] } ] }",
 		    "route_tables[0].bogus: unknown field"),
@@ -670,17 +670,17 @@ test_wrong_types(void)
 		BAD(CLUSTER("'name': 'c', 'lb': null"), "clusters[0].lb: expected a string"),
 		BAD(CLUSTER("'name': 'c', 'endpoints': {}"),
 		    "clusters[0].endpoints: expected an array"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ '10.0.0.1:80' ]"),
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ '198.18.9.1:80' ]"),
 		    EP0 ": expected an object"),
 		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': 167772161 } ]"),
 		    EP0 ".address: expected a string"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'weight': '2' } ]"),
 		    EP0 ".weight: expected an integer"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'weight': 1.5 } ]"),
 		    EP0 ".weight: expected an integer"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'healthy': 1 } ]"),
 		    EP0 ".healthy: expected true or false"),
 		BAD(CLUSTER("'name': 'c', 'connect_timeout_ms': '1s'"),
@@ -956,10 +956,10 @@ static void
 test_ranges(void)
 {
 	static const struct bad tab[] = {
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'weight': 65536 } ]"),
 		    EP0 ".weight: 65536 is out of range (0..65535)"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80', "
 			    "'weight': -1 } ]"),
 		    EP0 ".weight: -1 is out of range (0..65535)"),
 		BAD(CLUSTER("'name': 'c', 'connect_timeout_ms': 0"),
@@ -1027,8 +1027,8 @@ test_duplicates(void)
 		    "clusters[2].name: 'a' is also the name of clusters[0]"),
 		BAD("{ 'route_tables': [ { 'name': 'x' }, { 'name': 'y' }, { 'name': 'y' } ] }",
 		    "route_tables[2].name: 'y' is also the name of route_tables[1]"),
-		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '10.0.0.1:80' }, "
-			    "{ 'address': '10.0.0.2:80' }, { 'address': '10.0.0.1:80', "
+		BAD(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '198.18.9.1:80' }, "
+			    "{ 'address': '198.18.9.2:80' }, { 'address': '198.18.9.1:80', "
 			    "'weight': 5 } ]"),
 		    "clusters[0].endpoints[2]: the same endpoint as endpoints[0]"),
 	};
@@ -1038,9 +1038,9 @@ test_duplicates(void)
 
 	/* names are case-sensitive; the same address on two ports, or in two
 	 * clusters, is two endpoints */
-	s = parse("{ 'clusters': [ { 'name': 'a', 'endpoints': [ { 'address': '10.0.0.1:80' },"
-		  " { 'address': '10.0.0.1:81' } ] }, { 'name': 'A', 'endpoints': ["
-		  " { 'address': '10.0.0.1:80' } ] } ], 'route_tables': [ { 'name': 'a' },"
+	s = parse("{ 'clusters': [ { 'name': 'a', 'endpoints': [ { 'address': '198.18.9.1:80' },"
+		  " { 'address': '198.18.9.1:81' } ] }, { 'name': 'A', 'endpoints': ["
+		  " { 'address': '198.18.9.1:80' } ] } ], 'route_tables': [ { 'name': 'a' },"
 		  " { 'name': 'A' } ] }");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(s->n_clusters, 2);
@@ -1060,24 +1060,24 @@ static void
 test_endpoint_addresses(void)
 {
 	static const struct bad tab[] = {
-		NOT_HOSTPORT("10.0.0.1"),
-		NOT_HOSTPORT("10.0.0.1:"),
-		NOT_HOSTPORT("10.0.0.1:0"),
-		NOT_HOSTPORT("10.0.0.1:65536"),
-		NOT_HOSTPORT("10.0.0.1:70000"),
-		NOT_HOSTPORT("10.0.0.1:-1"),
-		NOT_HOSTPORT("10.0.0.1:+80"),
-		NOT_HOSTPORT("10.0.0.1: 80"),
-		NOT_HOSTPORT("10.0.0.1:80x"),
+		NOT_HOSTPORT("198.18.9.1"),
+		NOT_HOSTPORT("198.18.9.1:"),
+		NOT_HOSTPORT("198.18.9.1:0"),
+		NOT_HOSTPORT("198.18.9.1:65536"),
+		NOT_HOSTPORT("198.18.9.1:70000"),
+		NOT_HOSTPORT("198.18.9.1:-1"),
+		NOT_HOSTPORT("198.18.9.1:+80"),
+		NOT_HOSTPORT("198.18.9.1: 80"),
+		NOT_HOSTPORT("198.18.9.1:80x"),
 		NOT_HOSTPORT("garbage"),
 		NOT_HOSTPORT(""),
 		NOT_HOSTPORT("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:80"),
 		NOT_IPV4("garbage:80", "garbage"),
 		NOT_IPV4(":80", ""),
 		NOT_IPV4("10.0.0:80", "10.0.0"),
-		NOT_IPV4("10.0.0.256:80", "10.0.0.256"),
-		NOT_IPV4("10.0.0.01:80", "10.0.0.01"),
-		NOT_IPV4("10.0.0.1:80:80", "10.0.0.1:80"),
+		NOT_IPV4("198.18.9.256:80", "198.18.9.256"),
+		NOT_IPV4("198.18.9.01:80", "198.18.9.01"),
+		NOT_IPV4("198.18.9.1:80:80", "198.18.9.1:80"),
 		NOT_IPV4("[::1]:80", "[::1]"),
 		NOT_HOST("0.0.0.0:80", "0.0.0.0"),
 		NOT_HOST("127.0.0.1:80", "127.0.0.1"),
@@ -1094,7 +1094,7 @@ test_endpoint_addresses(void)
 	/* the unicast edges around them */
 	s = parse(CLUSTER("'name': 'c', 'endpoints': [ { 'address': '126.255.255.255:80' },"
 			  " { 'address': '128.0.0.0:80' }, { 'address': '223.255.255.255:80' },"
-			  " { 'address': '10.0.0.1:080' } ]"));
+			  " { 'address': '198.18.9.1:080' } ]"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(s->clusters[0].n_eps, 4);
 	CU_ASSERT_EQUAL(s->clusters[0].eps[0].addr, 0x7effffffu);

@@ -371,7 +371,7 @@ test_req_xfp_internal_rid(void)
 	/* x-meshdp-* is meshdp's alone, in any case; lookalikes stay */
 	parse_req("GET / HTTP/1.1" CRLF "Host: h" CRLF "X-Meshdp-Route: r" CRLF "x-meshdp-: a" CRLF
 		  "X-MESHDP-TRACE: t" CRLF "X-Meshdpx: keep" CRLF "x-meshdp: keep" CRLF
-		  "X-Mesh: keep" CRLF "x-meshdp-upstream: 10.0.0.1" CRLF CRLF);
+		  "X-Mesh: keep" CRLF "x-meshdp-upstream: 198.18.9.1" CRLF CRLF);
 	n = mdp_proxy_build_request(out, sizeof(out), &msg, &o);
 	expect_out(n, "GET / HTTP/1.1" CRLF "Host: h" CRLF "X-Meshdpx: keep" CRLF
 		      "x-meshdp: keep" CRLF "X-Mesh: keep" CRLF XFF XFP XRID CRLF);
