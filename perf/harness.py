@@ -314,7 +314,16 @@ def finish(d):
         hz = float(d.pop("clk_tck"))
     except (KeyError, ValueError):
         return d
+    # utime stime <cpu1: 10 fields> load1 <cpu0: 10 fields>
+    n1 = 10 if len(a) >= 2 + 10 + 1 + 10 else len(a) - 3
+    c0a, c0b = a[2 + n1 + 1:], b[2 + n1 + 1:]
+    a, b = a[:2 + n1 + 1], b[:2 + n1 + 1]
     d["load1_before"] = float(a[-1])
+    if c0a and c0b:
+        dz = [int(y) - int(x) for x, y in zip(c0a, c0b)]
+        t0 = sum(dz[:8]) or 1
+        d["cpu0_busy_pct"] = 100.0 * (t0 - dz[3] - dz[4]) / t0
+        d["cpu0_steal_pct"] = 100.0 * dz[7] / t0
     if a[0] != "-" and b[0] != "-":
         d["cpu_user_s"] = (int(b[0]) - int(a[0])) / hz
         d["cpu_sys_s"] = (int(b[1]) - int(a[1])) / hz
@@ -579,7 +588,7 @@ def summ(vals):
 
 # the metrics summarised per (scenario, proxy), by kind of run
 CPU = ["cpu_s", "cpu_user_s", "cpu_sys_s", "cpu1_busy_pct", "cpu1_softirq_pct", "cpu1_steal_pct",
-       "load1_before"]
+       "cpu0_busy_pct", "cpu0_steal_pct", "load1_before"]
 # meshdp's `meshctl runtime` around its closed-loop and iperf3 runs
 RT = ["rt_busy_pct", "rt_sleep_pct", "rt_cycles_per_packet", "rt_packets_per_burst", "rt_rx_pct",
       "rt_input_pct", "rt_tx_pct", "rt_cycles_per_request"]

@@ -104,9 +104,10 @@ def md(doc):
             w("  - %s: %s" % (LABEL[p], s[p]))
     w("- Raw data: `perf/results/run-%s.json`. Cells: median (min–max) over the rounds. "
       "CPU: utime + stime of the proxy process during the closed-loop run, per request, and "
-      "as a share of one core (`proxy cpu %%`, user + system); `CPU 1 busy %%` is the whole "
-      "of CPU 1 (the proxy's core: the proxy, and the kernel's softirq work that lands there), "
-      "with the softirq and the steal shares of CPU 1's time.\n"
+      "as a share of one core (`proxy cpu %%`, user + system); `CPU 0 / CPU 1 busy %%`: each "
+      "whole core during the closed-loop run (CPU 0: client and backend; CPU 1: the proxy, and "
+      "the kernel work that lands there); 100 on CPU 0 means the client and backend, not the "
+      "proxy, set the pace. The JSON also has CPU 1's softirq and steal shares.\n"
       % doc["date_utc"])
 
     wrk_secs = float(st["SECS"])
@@ -137,7 +138,7 @@ def md(doc):
             big = sc == "large"
             w("| path | req/s (closed loop) | %swrk p50 ms | wrk p99 ms | fixed-rate p50 ms "
               "| p99 ms | p99.9 ms | max ms | proxy CPU µs/req | proxy cpu %%, user + sys "
-              "| CPU 1 busy %% (softirq / steal) |" % ("Gbit/s | " if big else ""))
+              "| CPU 0 / CPU 1 busy %% |" % ("Gbit/s | " if big else ""))
             w("|---|---|%s---|---|---|---|---|---|---|---|---|" % ("---|" if big else ""))
             for p in PROXIES:
                 if (sc, p) in SKIP_NOTE and p in st["PROXIES"].split():
@@ -313,11 +314,11 @@ def cpu_split(k, secs):
 
 
 def cpu1(k):
-    b, si, st = k.get("cpu1_busy_pct"), k.get("cpu1_softirq_pct"), k.get("cpu1_steal_pct")
-    if not b:
+    """'97 / 82': CPU 0 (client, backend) and CPU 1 (the proxy) busy %"""
+    b0, b1 = k.get("cpu0_busy_pct"), k.get("cpu1_busy_pct")
+    if not b1:
         return "—"
-    return "%.0f (%.0f / %.0f)" % (b["median"], si["median"] if si else 0,
-                                   st["median"] if st else 0)
+    return "%s / %.0f" % ("%.0f" % b0["median"] if b0 else "—", b1["median"])
 
 
 def fmt_date(s):
