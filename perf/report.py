@@ -93,22 +93,24 @@ def md(doc):
     w("- Settings: %s rounds, proxies alternated (order rotated each round); closed loop "
       "`wrk -t1 -c%s -d%ss --latency` (large: -c%s); fixed rate `h2load --h1 -c16 --rps` "
       "for %s s after 0.5 s of warm-up at %s req/s (large: -c5, %s req/s for %s s), latency "
-      "from its per-request log; iperf3 -t %s; ping-pong %s s. meshdp idle.mode = %s."
+      "from its per-request log; iperf3 -t %s; ping-pong %s s. meshdp idle.mode = %s%s."
       % (st["ROUNDS"], st["CONNS"], st["SECS"], st.get("LARGE_CONNS", st["CONNS"]),
          st["LAT_SECS"], st["RATE"], st["LARGE_RATE"], st.get("LARGE_LAT_SECS", st["LAT_SECS"]),
-         st["L4_SECS"], st["RR_SECS"], st["IDLE"]))
+         st["L4_SECS"], st["RR_SECS"], st["IDLE"],
+         # the other meshdp knobs only where they are not meshdp's defaults
+         "".join("; " + c for c in st.get("meshdp_changed", []) if not c.startswith("idle.mode"))))
     s = doc["setup"]
     w("- Setup: %s. Pinning: %s." % (s["topology"], s["pinning"]))
     for p in PROXIES:
         if p in s:
             w("  - %s: %s" % (LABEL[p], s[p]))
-    w("- Raw data: `perf/results/run-%s.json`. Cells: median (min–max) over the rounds. "
+    w("- Raw data: `%s`. Cells: median (min–max) over the rounds. "
       "CPU: utime + stime of the proxy process during the closed-loop run, per request, and "
       "as a share of one core (`proxy cpu %%`, user + system); `CPU 0 / CPU 1 busy %%`: each "
       "whole core during the closed-loop run (CPU 0: client and backend; CPU 1: the proxy, and "
       "the kernel work that lands there); 100 on CPU 0 means the client and backend, not the "
       "proxy, set the pace. The JSON also has CPU 1's softirq and steal shares.\n"
-      % doc["date_utc"])
+      % doc.get("file", "perf/results/run-%s.json" % doc["date_utc"]))
 
     wrk_secs = float(st["SECS"])
     for sc in SCEN:
@@ -235,9 +237,11 @@ def md(doc):
                 w("| %s | %s | %s |" % (LABEL[p], "%.1f" % (a / 1024) if a else "—",
                                         "%.1f" % (b / 1024) if b else "—"))
         w("")
+        huge = (st.get("meshdp") or {}).get("HUGE")
         w("Every proxy holds every scenario's configuration at once (the 10,000-route tables "
-          "included). meshdp's figure includes the DPDK memory it maps at start (`-m 512`, no "
-          "hugepages: ordinary pages, counted as they are touched, mostly the mbuf pool).\n")
+          "included). meshdp's figure includes the DPDK memory it maps at start (`-m 512`, %s).\n"
+          % ("2 MiB hugepages: reserved whole at start, and not in RSS (hugetlb)" if huge else
+             "no hugepages: ordinary pages, counted as they are touched, mostly the mbuf pool"))
 
     mi = doc.get("micro") or {}
     if any(k in mi for k in ("http", "route", "lb", "timer", "tcp")):
