@@ -291,12 +291,139 @@ parse_endpoint(struct parser *ps, json_t *e, const char *path, struct mdp_lb_end
 	return 0;
 }
 
+/*
+ * A SPIFFE ID, minimally: spiffe://, a trust domain of [a-z0-9.-_], and a
+ * path of non-empty segments of [A-Za-z0-9.-_] that are not "." or "..".
+ * NULL when fine, else why not. (lib/tls has the full parser.)
+ */
+static const char *
+spiffe_id_problem(const char *s)
+{
+	const char *p = s + 9, *td = p;
+
+	if (strncmp(s, "spiffe://", 9) != 0)
+		return "does not start with spiffe://";
+	if (strlen(s) > 2048)
+		return "longer than 2048 bytes";
+	while (*p != '\0' && *p != '/') {
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789.-_", *p) == NULL)
+			return "the trust domain allows a-z 0-9 . - _ only";
+		p++;
+	}
+	if (p == td)
+		return "no trust domain";
+	while (*p == '/') {
+		const char *seg = ++p;
+
+		while (*p != '\0' && *p != '/') {
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
+				   *p) == NULL)
+				return "the path allows A-Z a-z 0-9 . - _ and '/' only";
+			p++;
+		}
+		if (p == seg)
+			return "an empty path segment";
+		if ((p - seg == 1 && seg[0] == '.') || (p - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+			return "a '.' or '..' path segment";
+	}
+	return NULL;
+}
+
+/* A credential or bundle name: 1..63 of A-Z a-z 0-9 . - _ */
+static int
+check_ref_name(struct parser *ps, json_t *tls, const char *path, const char *key,
+	       const char **out)
+{
+	char p[PATH_LEN];
+	int rc = get_str(ps, tls, path, key, false, out);
+
+	if (rc <= 0)
+		return rc;
+	member(p, path, key);
+	if ((*out)[0] == '\0' || strlen(*out) > 63 ||
+	    strspn(*out, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+		    strlen(*out))
+		return fail(ps, p, "'%s': 1..63 of A-Z a-z 0-9 . - _", *out);
+	return 1;
+}
+
+/* "tls": DestinationRule trafficPolicy.tls, in meshdp's terms. */
+static int
+parse_cluster_tls(struct parser *ps, json_t *c, const char *path, struct mdp_mesh_tls_spec *t)
+{
+	static const char *const known[] = {
+		"mode", "credential", "bundle", "sni", "subject_alt_names", NULL,
+	};
+	static const char *const modes[] = { "DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL", NULL };
+	json_t *tls = json_object_get(c, "tls");
+	const char *mode;
+	char p[PATH_LEN], q[PATH_LEN];
+	int m = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (tls == NULL)
+		return 0;
+	member(p, path, "tls");
+	if (want_object(ps, tls, p) < 0 || check_keys(ps, tls, p, known) < 0 ||
+	    get_str(ps, tls, p, "mode", true, &mode) < 0)
+		return -1;
+	while (modes[m] != NULL && strcmp(modes[m], mode) != 0)
+		m++;
+	member(q, p, "mode");
+	if (modes[m] == NULL)
+		return fail(ps, q, "'%s' is not a mode (DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL)",
+			    mode);
+	t->mode = (enum mdp_mesh_tls_mode)m;
+	if (t->mode == MDP_MESH_TLS_DISABLE) {
+		for (const char *const *k = known + 1; *k != NULL; k++)
+			if (json_object_get(tls, *k) != NULL) {
+				member(q, p, *k);
+				return fail(ps, q, "only with mode SIMPLE, MUTUAL or ISTIO_MUTUAL");
+			}
+		return 0;
+	}
+	if (check_ref_name(ps, tls, p, "credential", &t->credential) < 0 ||
+	    check_ref_name(ps, tls, p, "bundle", &t->bundle) < 0 ||
+	    get_str(ps, tls, p, "sni", false, &t->sni) < 0 ||
+	    str_list(ps, tls, p, "subject_alt_names", MDP_MESH_MAX_SANS, &t->sans, &t->n_sans) < 0)
+		return -1;
+	member(q, p, "credential");
+	if (t->mode == MDP_MESH_TLS_SIMPLE && t->credential != NULL)
+		return fail(ps, q, "only with mode MUTUAL or ISTIO_MUTUAL (SIMPLE presents no "
+			    "client certificate)");
+	if (t->mode == MDP_MESH_TLS_MUTUAL && t->credential == NULL)
+		return fail(ps, q, "required with mode MUTUAL");
+	if (t->mode == MDP_MESH_TLS_ISTIO_MUTUAL && t->credential == NULL)
+		t->credential = "default";
+	if (t->bundle == NULL)
+		t->bundle = "default";
+	member(q, p, "sni");
+	if (t->sni != NULL && (t->sni[0] == '\0' || strlen(t->sni) > 255 ||
+			       strspn(t->sni, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "0123456789.-_") != strlen(t->sni)))
+		return fail(ps, q, "'%s' is not a server name (1..255 of A-Z a-z 0-9 . - _)",
+			    t->sni);
+	for (unsigned i = 0; i < t->n_sans; i++) {
+		json_t *san = json_array_get(json_object_get(tls, "subject_alt_names"), i);
+		const char *why = spiffe_id_problem(t->sans[i]);
+		char r[PATH_LEN];
+
+		member(q, p, "subject_alt_names");
+		elem(r, q, i);
+		if (json_string_length(san) != strlen(t->sans[i]))
+			return fail(ps, r, "NUL in string");
+		if (why != NULL)
+			return fail(ps, r, "'%s' is not a SPIFFE ID: %s", t->sans[i], why);
+	}
+	return 0;
+}
+
 static int
 parse_cluster(struct parser *ps, json_t *c, const char *path, struct mdp_mesh_cluster_spec *cs)
 {
 	static const char *const known[] = {
 		"name", "lb", "endpoints", "connect_timeout_ms", "idle_timeout_ms", "max_idle",
-		"hash_header", "maglev_table_size", NULL,
+		"hash_header", "maglev_table_size", "tls", NULL,
 	};
 	const char *lb = "round_robin";
 	json_t *eps, *e;
@@ -344,6 +471,8 @@ parse_cluster(struct parser *ps, json_t *c, const char *path, struct mdp_mesh_cl
 		member(p, path, "hash_header");
 		return fail(ps, p, "only applies to lb = maglev");
 	}
+	if (parse_cluster_tls(ps, c, path, &cs->tls) < 0)
+		return -1;
 	if (get_array(ps, c, path, "endpoints", MDP_LB_MAX_ENDPOINTS, &eps) < 0)
 		return -1;
 	if (eps == NULL)
@@ -852,11 +981,13 @@ check_refs(struct parser *ps, const struct mdp_mesh_spec *s)
 struct mdp_mesh_spec *
 mdp_mesh_spec_parse(json_t *doc, const struct mdp_mesh_defaults *def, char *err, size_t errlen)
 {
-	static const char *const known[] = { "clusters", "route_tables", NULL };
+	static const char *const known[] = {
+		"clusters", "route_tables", "authorization_policies", NULL,
+	};
 	struct mdp_mesh_spec *s = calloc(1, sizeof(*s));
 	struct arena *a = calloc(1, sizeof(*a));
 	struct parser ps = { .err = err, .errlen = errlen, .a = a, .def = def };
-	json_t *arr, *v;
+	json_t *arr, *v, *flat;
 	char p[PATH_LEN];
 	size_t i;
 
@@ -914,6 +1045,29 @@ mdp_mesh_spec_parse(json_t *doc, const struct mdp_mesh_defaults *def, char *err,
 	}
 	if (check_refs(&ps, s) < 0)
 		goto fail;
+	arr = json_object_get(s->doc, "authorization_policies");
+	s->authz = mdp_authz_compile(arr, err, errlen);
+	if (s->authz == NULL) {
+		ps.failed = true;
+		goto fail;
+	}
+	/* Kubernetes resources are dumped flat: a shallow copy of the document
+	 * shares every other part, which the spec's strings point into */
+	if (mdp_authz_flatten(arr, &flat) < 0)
+		goto oom;
+	if (flat != NULL) {
+		v = json_copy(s->doc);
+		if (v == NULL) {
+			json_decref(flat);
+			goto oom;
+		}
+		if (json_object_set_new(v, "authorization_policies", flat) < 0) {
+			json_decref(v);
+			goto oom;
+		}
+		json_decref(s->doc);
+		s->doc = v;
+	}
 	return s;
 oom:
 	fail(&ps, "", "out of memory");
@@ -936,6 +1090,7 @@ mdp_mesh_spec_free(struct mdp_mesh_spec *s)
 		free(a->p);
 		free(a);
 	}
+	mdp_authz_free(s->authz);
 	json_decref(s->doc);
 	free(s);
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "mesh/mdp_mesh_conf.h"
+#include "json_text.h"
 #include "unit.h"
 
 /*
@@ -25,20 +26,7 @@ static char err[1024];
 static json_t *
 doc_of(const char *text)
 {
-	char *s = strdup(text);
-	json_error_t je;
-	json_t *d;
-
-	if (s == NULL)
-		return NULL;
-	for (char *p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	d = json_loads(s, JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
-	if (d == NULL)
-		fprintf(stderr, "\nbad test JSON (%s at %d): %s\n", je.text, je.column, text);
-	free(s);
-	return d;
+	return mdp_test_json(text);
 }
 
 /* Parse text; the spec keeps its own reference to the document. */
@@ -149,6 +137,8 @@ test_empty(void)
 	CU_ASSERT_EQUAL(json_object_size(s->doc), 0);
 	CU_ASSERT_EQUAL(mdp_mesh_spec_cluster(s, "c"), -1);
 	CU_ASSERT_EQUAL(mdp_mesh_spec_rt(s, "default"), -1);
+	CU_ASSERT_PTR_NOT_NULL(s->authz);
+	CU_ASSERT_EQUAL(mdp_authz_count(s->authz), 0);
 	mdp_mesh_spec_free(s);
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
@@ -287,6 +277,9 @@ check_full_clusters(const struct mdp_mesh_spec *s)
 	CU_ASSERT_EQUAL(c->max_idle, 64);
 	CU_ASSERT_EQUAL(c->n_eps, 0);
 	CU_ASSERT_PTR_NULL(c->eps);
+	CU_ASSERT_EQUAL(c->tls.mode, MDP_MESH_TLS_DISABLE);
+	CU_ASSERT_PTR_NULL(c->tls.credential);
+	CU_ASSERT_EQUAL(c->tls.n_sans, 0);
 }
 
 static void
@@ -1247,6 +1240,278 @@ test_unknown_cluster(void)
 	mdp_mesh_spec_free(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* Cluster tls (DestinationRule trafficPolicy.tls)                     */
+
+#define TLS(t) CLUSTER("'name': 'c', 'tls': { " t " }")
+#define TLS0 "clusters[0].tls"
+
+static void
+test_cluster_tls(void)
+{
+	static const struct bad tab[] = {
+		BAD(CLUSTER("'name': 'c', 'tls': 'ISTIO_MUTUAL'"), TLS0 ": expected an object"),
+		BAD(TLS(""), TLS0 ".mode: missing required field"),
+		BAD(TLS("'mode': 'STRICT'"),
+		    TLS0 ".mode: 'STRICT' is not a mode (DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL)"),
+		BAD(TLS("'mode': 'istio_mutual'"),
+		    TLS0 ".mode: 'istio_mutual' is not a mode (DISABLE, SIMPLE, MUTUAL, "
+		    "ISTIO_MUTUAL)"),
+		BAD(TLS("'mode': 'MUTUAL', 'ca': 'x'"), TLS0 ".ca: unknown field"),
+		BAD(TLS("'mode': 'DISABLE', 'sni': 'x'"),
+		    TLS0 ".sni: only with mode SIMPLE, MUTUAL or ISTIO_MUTUAL"),
+		BAD(TLS("'mode': 'DISABLE', 'subject_alt_names': []"),
+		    TLS0 ".subject_alt_names: only with mode SIMPLE, MUTUAL or ISTIO_MUTUAL"),
+		BAD(TLS("'mode': 'MUTUAL'"), TLS0 ".credential: required with mode MUTUAL"),
+		BAD(TLS("'mode': 'SIMPLE', 'credential': 'default'"),
+		    TLS0 ".credential: only with mode MUTUAL or ISTIO_MUTUAL (SIMPLE presents no "
+		    "client certificate)"),
+		BAD(TLS("'mode': 'MUTUAL', 'credential': ''"),
+		    TLS0 ".credential: '': 1..63 of A-Z a-z 0-9 . - _"),
+		BAD(TLS("'mode': 'MUTUAL', 'credential': 'a b'"),
+		    TLS0 ".credential: 'a b': 1..63 of A-Z a-z 0-9 . - _"),
+		BAD(TLS("'mode': 'MUTUAL', 'credential': 7"), TLS0 ".credential: expected a string"),
+		BAD(TLS("'mode': 'SIMPLE', 'bundle': 'a/b'"),
+		    TLS0 ".bundle: 'a/b': 1..63 of A-Z a-z 0-9 . - _"),
+		BAD(TLS("'mode': 'SIMPLE', 'sni': ''"),
+		    TLS0 ".sni: '' is not a server name (1..255 of A-Z a-z 0-9 . - _)"),
+		BAD(TLS("'mode': 'SIMPLE', 'sni': 'a b'"),
+		    TLS0 ".sni: 'a b' is not a server name (1..255 of A-Z a-z 0-9 . - _)"),
+		BAD(TLS("'mode': 'SIMPLE', 'subject_alt_names': 'spiffe://td'"),
+		    TLS0 ".subject_alt_names: expected an array"),
+		BAD(TLS("'mode': 'SIMPLE', 'subject_alt_names': [ '' ]"),
+		    TLS0 ".subject_alt_names[0]: expected a non-empty string"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/a', "
+			"'payment.production.svc' ]"),
+		    TLS0 ".subject_alt_names[1]: 'payment.production.svc' is not a SPIFFE ID: "
+		    "does not start with spiffe://"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'SPIFFE://td/a' ]"),
+		    TLS0 ".subject_alt_names[0]: 'SPIFFE://td/a' is not a SPIFFE ID: "
+		    "does not start with spiffe://"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://' is not a SPIFFE ID: no trust domain"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe:///ns/a' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe:///ns/a' is not a SPIFFE ID: "
+		    "no trust domain"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://Mesh.local/a' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://Mesh.local/a' is not a SPIFFE ID: "
+		    "the trust domain allows a-z 0-9 . - _ only"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td:443/a' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://td:443/a' is not a SPIFFE ID: "
+		    "the trust domain allows a-z 0-9 . - _ only"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/ns//sa' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://td/ns//sa' is not a SPIFFE ID: "
+		    "an empty path segment"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/ns/' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://td/ns/' is not a SPIFFE ID: "
+		    "an empty path segment"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/a/../b' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://td/a/../b' is not a SPIFFE ID: "
+		    "a '.' or '..' path segment"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/a?b' ]"),
+		    TLS0 ".subject_alt_names[0]: 'spiffe://td/a?b' is not a SPIFFE ID: "
+		    "the path allows A-Z a-z 0-9 . - _ and '/' only"),
+		BAD(TLS("'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ 'spiffe://td/a\\u0000b' ]"),
+		    TLS0 ".subject_alt_names[0]: NUL in string"),
+	};
+	struct mdp_mesh_spec *s;
+	const struct mdp_mesh_tls_spec *t;
+
+	EXPECT_ALL(tab);
+
+	s = parse("{ 'clusters': [ { 'name': 'plain' }, "
+		  "{ 'name': 'off', 'tls': { 'mode': 'DISABLE' } }, "
+		  "{ 'name': 'simple', 'tls': { 'mode': 'SIMPLE', 'sni': 'payment.example' } }, "
+		  "{ 'name': 'mutual', 'tls': { 'mode': 'MUTUAL', 'credential': 'edge-1', "
+		  "  'bundle': 'partner_ca', 'subject_alt_names': [ 'spiffe://partner.example' ] } }, "
+		  "{ 'name': 'istio', 'tls': { 'mode': 'ISTIO_MUTUAL', 'subject_alt_names': [ "
+		  "  'spiffe://cluster.local/ns/default/sa/payment', "
+		  "  'spiffe://mesh.local/ns/production/sa/payment-service' ] } } ] }");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(s->n_clusters, 5);
+	for (unsigned i = 0; i < 2; i++) {
+		t = &s->clusters[i].tls;
+		CU_ASSERT_EQUAL(t->mode, MDP_MESH_TLS_DISABLE);
+		CU_ASSERT_PTR_NULL(t->credential);
+		CU_ASSERT_PTR_NULL(t->bundle);
+		CU_ASSERT_PTR_NULL(t->sni);
+		CU_ASSERT_EQUAL(t->n_sans, 0);
+	}
+	t = &s->clusters[2].tls;
+	CU_ASSERT_EQUAL(t->mode, MDP_MESH_TLS_SIMPLE);
+	CU_ASSERT_PTR_NULL(t->credential);
+	CU_ASSERT_TRUE(streq(t->bundle, "default"));
+	CU_ASSERT_TRUE(streq(t->sni, "payment.example"));
+	CU_ASSERT_EQUAL(t->n_sans, 0);
+	t = &s->clusters[3].tls;
+	CU_ASSERT_EQUAL(t->mode, MDP_MESH_TLS_MUTUAL);
+	CU_ASSERT_TRUE(streq(t->credential, "edge-1"));
+	CU_ASSERT_TRUE(streq(t->bundle, "partner_ca"));
+	CU_ASSERT_PTR_NULL(t->sni);
+	CU_ASSERT_EQUAL_FATAL(t->n_sans, 1);
+	CU_ASSERT_TRUE(streq(t->sans[0], "spiffe://partner.example"));
+	t = &s->clusters[4].tls;
+	CU_ASSERT_EQUAL(t->mode, MDP_MESH_TLS_ISTIO_MUTUAL);
+	CU_ASSERT_TRUE(streq(t->credential, "default"));
+	CU_ASSERT_TRUE(streq(t->bundle, "default"));
+	CU_ASSERT_EQUAL_FATAL(t->n_sans, 2);
+	CU_ASSERT_TRUE(streq(t->sans[1], "spiffe://mesh.local/ns/production/sa/payment-service"));
+	mdp_mesh_spec_free(s);
+
+	/* limits */
+	{
+		char doc[8192], *p = doc;
+
+		p += sprintf(p, "%s", "{ 'clusters': [ { 'name': 'c', 'tls': { 'mode': "
+				      "'ISTIO_MUTUAL', 'subject_alt_names': [ ");
+		for (int i = 0; i < MDP_MESH_MAX_SANS + 1; i++)
+			p += sprintf(p, "%s'spiffe://td/sa/%d'", i ? ", " : "", i);
+		sprintf(p, " ] } } ] }");
+		expect_err(doc, TLS0 ".subject_alt_names: 65 entries, at most 64");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* authorization_policies                                              */
+
+static enum mdp_authz_verdict
+verdict(const struct mdp_mesh_spec *s, const char *principal, const char *path, int *idx)
+{
+	struct mdp_authz_req r = {
+		.principal = principal, .principal_len = principal ? strlen(principal) : 0,
+		.src_ip = 0xc6120005u, .dst_port = 8080, .http = true, .method = "GET",
+		.method_len = 3, .host = "payment", .host_len = 7, .path = path,
+		.path_len = strlen(path),
+	};
+
+	return mdp_authz_check(s->authz, &r, idx);
+}
+
+#define ORDER_ID "spiffe://mesh.local/ns/production/sa/order-service"
+#define ANALYTICS_ID "spiffe://mesh.local/ns/production/sa/analytics-service"
+
+static void
+test_authz_policies(void)
+{
+	static const struct bad tab[] = {
+		BAD("{ 'authorization_policies': {} }", "authorization_policies: expected an array"),
+		BAD("{ 'authorization_policies': [ { 'name': 'a', 'action': 'CUSTOM' } ] }",
+		    "authorization_policies[0].action: CUSTOM (an external authorizer) is not "
+		    "supported"),
+		BAD("{ 'authorization_policies': [ { 'name': 'a' }, { 'name': 'a' } ] }",
+		    "authorization_policies[1].name: 'a' is also the name of "
+		    "authorization_policies[0]"),
+		BAD("{ 'authorization_policies': [ { 'name': 'a', 'rules': [ { 'from': [ { "
+		    "'source': { 'ipBlocks': [ '198.18.0.0/16', '198.18.0.0/33' ] } } ] } ] } ] }",
+		    "authorization_policies[0].rules[0].from[0].source.ipBlocks[1]: "
+		    "'198.18.0.0/33' is not an IPv4 address or CIDR"),
+		BAD("{ 'authorization_policies': [ { 'apiVersion': 'security.istio.io/v1', "
+		    "'kind': 'AuthorizationPolicy', 'metadata': { 'name': 'a' }, 'spec': { "
+		    "'rules': [ { 'when': [ { 'key': 'request.auth.claims[iss]', "
+		    "'values': [ 'x' ] } ] } ] } } ] }",
+		    "authorization_policies[0].spec.rules[0].when[0].key: "
+		    "'request.auth.claims[iss]': JWT claims (RequestAuthentication) are not "
+		    "supported"),
+		/* the rest of the document is validated first */
+		BAD("{ 'authorization_policies': [ 1 ], 'clusters': [ { 'name': '' } ] }",
+		    "clusters[0].name: must be 1..63 characters"),
+	};
+	static const char k8s[] =
+		"{ " CL ", 'authorization_policies': [ "
+		"{ 'name': 'deny-admin', 'action': 'DENY', 'rules': [ { 'to': [ { 'operation': "
+		"  { 'paths': [ '/admin/*' ] } } ] } ] }, "
+		"{ 'apiVersion': 'security.istio.io/v1', 'kind': 'AuthorizationPolicy', "
+		"  'metadata': { 'name': 'payment-callers', 'namespace': 'production', "
+		"                'labels': { 'team': 'payments' } }, "
+		"  'spec': { 'selector': { 'matchLabels': { 'app': 'payment-service' } }, "
+		"            'action': 'ALLOW', 'rules': [ { 'from': [ { 'source': { "
+		"            'principals': [ 'mesh.local/ns/production/sa/order-service' ] } } ] } ] } } "
+		"] }";
+	static const char flat[] =
+		"{ " CL ", 'authorization_policies': [ "
+		"{ 'name': 'deny-admin', 'action': 'DENY', 'rules': [ { 'to': [ { 'operation': "
+		"  { 'paths': [ '/admin/*' ] } } ] } ] }, "
+		"{ 'name': 'payment-callers', 'namespace': 'production', "
+		"  'selector': { 'matchLabels': { 'app': 'payment-service' } }, "
+		"  'action': 'ALLOW', 'rules': [ { 'from': [ { 'source': { "
+		"  'principals': [ 'mesh.local/ns/production/sa/order-service' ] } } ] } ] } "
+		"] }";
+	json_t *d, *want, *dump;
+	struct mdp_mesh_spec *s, *s2;
+	int idx;
+
+	EXPECT_ALL(tab);
+
+	/* no policies: an authz that allows everything */
+	s = parse("{}");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->authz);
+	CU_ASSERT_EQUAL(mdp_authz_count(s->authz), 0);
+	CU_ASSERT_EQUAL(verdict(s, NULL, "/", &idx), MDP_AUTHZ_ALLOW);
+	mdp_mesh_spec_free(s);
+	s = parse("{ 'authorization_policies': [] }");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(mdp_authz_count(s->authz), 0);
+	mdp_mesh_spec_free(s);
+
+	/* a Kubernetes resource: compiled, and dumped in its flat form */
+	d = doc_of(k8s);
+	want = doc_of(flat);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	s = mdp_mesh_spec_parse(d, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(mdp_authz_count(s->authz), 2);
+	CU_ASSERT_STRING_EQUAL(mdp_authz_policy_name(s->authz, 1), "payment-callers");
+	CU_ASSERT_STRING_EQUAL(mdp_authz_policy_namespace(s->authz, 1), "production");
+	CU_ASSERT_EQUAL(verdict(s, ORDER_ID, "/charge", &idx), MDP_AUTHZ_ALLOW);
+	CU_ASSERT_EQUAL(idx, 1);
+	CU_ASSERT_EQUAL(verdict(s, ANALYTICS_ID, "/charge", &idx), MDP_AUTHZ_DENY);
+	CU_ASSERT_EQUAL(idx, -1);
+	CU_ASSERT_EQUAL(verdict(s, ORDER_ID, "/admin/x", &idx), MDP_AUTHZ_DENY);
+	CU_ASSERT_EQUAL(idx, 0);
+	CU_ASSERT_PTR_NOT_EQUAL(s->doc, d);
+	CU_ASSERT_TRUE(json_equal(s->doc, want));
+	/* the caller's document is not changed, the clusters are shared */
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(json_array_get(json_object_get(d,
+		"authorization_policies"), 1), "spec"));
+	CU_ASSERT_PTR_EQUAL(json_object_get(s->doc, "clusters"), json_object_get(d, "clusters"));
+	json_decref(d);
+	CU_ASSERT_TRUE(streq(s->clusters[0].name, "c"));
+
+	/* config-dump round trip: the dump parses to the same spec and dump */
+	dump = json_deep_copy(s->doc);
+	s2 = mdp_mesh_spec_parse(dump, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_PTR_EQUAL(s2->doc, dump);
+	CU_ASSERT_TRUE(json_equal(s2->doc, s->doc));
+	CU_ASSERT_EQUAL(mdp_authz_count(s2->authz), 2);
+	CU_ASSERT_EQUAL(verdict(s2, ORDER_ID, "/charge", &idx), MDP_AUTHZ_ALLOW);
+	CU_ASSERT_EQUAL(verdict(s2, ANALYTICS_ID, "/charge", &idx), MDP_AUTHZ_DENY);
+	json_decref(dump);
+	mdp_mesh_spec_free(s2);
+	mdp_mesh_spec_free(s);
+	json_decref(want);
+
+	/* cluster tls survives the round trip too (the document is kept) */
+	d = doc_of("{ 'clusters': [ { 'name': 'p', 'tls': { 'mode': 'ISTIO_MUTUAL', "
+		   "'subject_alt_names': [ 'spiffe://mesh.local/ns/production/sa/payment-service' ] "
+		   "} } ] }");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	s = mdp_mesh_spec_parse(d, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	dump = json_deep_copy(s->doc);
+	CU_ASSERT_TRUE(json_equal(dump, d));
+	s2 = mdp_mesh_spec_parse(dump, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(s2->clusters[0].tls.mode, MDP_MESH_TLS_ISTIO_MUTUAL);
+	CU_ASSERT_EQUAL(s2->clusters[0].tls.n_sans, 1);
+	mdp_mesh_spec_free(s2);
+	mdp_mesh_spec_free(s);
+	json_decref(dump);
+	json_decref(d);
+}
+
 /* The message fits any buffer, cut short and NUL-terminated. */
 static void
 test_err_buffer(void)
@@ -1292,6 +1557,8 @@ static CU_TestInfo tests[] = {
 	{ "match errors", test_match_errors },
 	{ "action errors", test_action_errors },
 	{ "unknown cluster", test_unknown_cluster },
+	{ "cluster tls", test_cluster_tls },
+	{ "authorization policies", test_authz_policies },
 	{ "error buffer", test_err_buffer },
 	CU_TEST_INFO_NULL,
 };
