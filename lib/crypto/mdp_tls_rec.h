@@ -38,11 +38,12 @@
  * expand and use them with managers of the same path (all managers made by
  * mdp_crypto_mgr_new() on one machine pick the same one).
  *
- * Alignment: struct gcm_key_data, and so struct mdp_tls_rec_key, is 64-byte
- * aligned. Static and automatic objects are aligned by the compiler; heap
- * or pool memory must be too (aligned_alloc(64, ...), rte_malloc() with
- * align 64, or a mempool element holding the key at a 64-byte offset).
- * The key_init functions refuse a misaligned key (-EINVAL).
+ * Alignment: struct mdp_tls_rec_key is 64-byte aligned, for the struct
+ * gcm_key_data it starts with. Static and automatic objects are aligned by
+ * the compiler; heap or pool memory must be too (aligned_alloc(64, ...),
+ * rte_malloc() with align 64, or a mempool element holding the key at a
+ * 64-byte offset). The key_init functions refuse a misaligned key
+ * (-EINVAL).
  */
 
 enum mdp_tls_aead {
@@ -123,8 +124,9 @@ struct mdp_tls_crypt {
 };
 
 /*
- * A manager for the calling thread, on the best CPU path found (AVX-512 with
- * VAES here). Allocates: call at start-up. Returns NULL on failure.
+ * A manager for the calling thread, on the best CPU path ipsec-mb finds
+ * (AVX2 on the 2026 test VM, which has no AVX-512). Allocates: call at
+ * start-up. Returns NULL on failure.
  */
 IMB_MGR *mdp_crypto_mgr_new(void);
 void mdp_crypto_mgr_free(IMB_MGR *m);
