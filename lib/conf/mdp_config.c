@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <libconfig.h>
@@ -12,6 +13,7 @@
 #include "mdp_config.h"
 #include "mesh/mdp_mesh_conf.h"
 #include "tcp/mdp_tcp_cc.h"
+#include "tls/mdp_tls_ctx.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
 
@@ -1548,6 +1550,559 @@ load_ports(struct loader *ld, const config_setting_t *root, struct mdp_config *c
 	free(pc);
 }
 
+/* ---- tls ---- */
+
+/* The error text of lib/tls names its file first ("PATH: ..."): report it
+ * at the setting that holds that path. When several settings name the same
+ * file (a certificate and its key in one PEM file), a message about a key
+ * goes to the last one ("key"), anything else to the first. */
+static const config_setting_t *
+setting_of_path(const char *msg, const config_setting_t *grp, const char *const *names,
+		const char *const *paths, unsigned n, const char **which)
+{
+	int found = -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = strlen(paths[i]);
+
+		if (strncmp(msg, paths[i], len) != 0 || msg[len] != ':')
+			continue;
+		if (found < 0)
+			found = (int)i;
+		else if (strstr(msg + len, " key") != NULL)
+			found = (int)i;
+	}
+	if (found < 0) {
+		*which = NULL;
+		return grp;
+	}
+	*which = names[found];
+	return config_setting_get_member(grp, names[found]);
+}
+
+/* A file path setting: 1..MDP_CONF_FILE_MAX-1 bytes. */
+static int
+get_file(struct loader *ld, const config_setting_t *grp, const char *gpath, const char *name,
+	 char *dst)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+	const char *v;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, name, &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, name);
+	if (rc <= 0)
+		return -1;
+	if (v[0] == '\0' || strlen(v) >= MDP_CONF_FILE_MAX) {
+		path_member(path, gpath, name);
+		fail(ld, s, path, "a file path of 1..%u bytes", MDP_CONF_FILE_MAX - 1);
+		return -1;
+	}
+	snprintf(dst, MDP_CONF_FILE_MAX, "%s", v);
+	return 0;
+}
+
+/* The name of a credential or bundle: unique among the first idx of its list. */
+static bool
+load_tls_name(struct loader *ld, const config_setting_t *grp, const char *gpath,
+	      const char *list, unsigned idx, char *dst, const char *(*name_at)(
+		      const struct mdp_config *, unsigned), const struct mdp_config *cfg)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+	const char *v;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, "name", &v, &s);
+	if (rc == 0)
+		missing(ld, grp, gpath, "name");
+	if (rc <= 0)
+		return false;
+	path_member(path, gpath, "name");
+	if (!valid_port_name(v)) {
+		fail(ld, s, path, "'%s' must be 1..31 characters of A-Z a-z 0-9 _ -", v);
+		return false;
+	}
+	for (unsigned j = 0; j < idx; j++) {
+		if (strcmp(name_at(cfg, j), v) == 0) {
+			fail(ld, s, path, "'%s' is also the name of %s[%u]", v, list, j);
+			return false;
+		}
+	}
+	snprintf(dst, 32, "%s", v);
+	return true;
+}
+
+static const char *
+cred_name_at(const struct mdp_config *cfg, unsigned i)
+{
+	return cfg->tls.creds[i].name;
+}
+
+static const char *
+bundle_name_at(const struct mdp_config *cfg, unsigned i)
+{
+	return cfg->tls.bundles[i].name;
+}
+
+static void
+load_tls_creds(struct loader *ld, const config_setting_t *tg, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "name", "cert", "key", NULL };
+	static const char *const names[] = { "cert", "key" };
+	const config_setting_t *ls;
+	unsigned n;
+
+	if (get_group_list(ld, tg, "tls", "credentials", &ls) <= 0)
+		return;
+	n = (unsigned)config_setting_length(ls);
+	if (n > MDP_CONF_MAX_CREDS) {
+		fail(ld, ls, "tls.credentials", "%u credentials, at most %u are allowed", n,
+		     MDP_CONF_MAX_CREDS);
+		return;
+	}
+	cfg->tls.n_creds = n;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(ls, i), *at;
+		struct mdp_conf_tls_cred *c = &cfg->tls.creds[i];
+		char gpath[PATH_LEN], path[PATH_LEN], msg[LINE_LEN];
+		const char *paths[2], *which;
+		bool ok;
+
+		path_elem(gpath, "tls.credentials", i);
+		if (!config_setting_is_group(g)) {
+			fail(ld, g, gpath, "expected a group ({ name = ...; cert = ...; key = ...; })");
+			continue;
+		}
+		check_known(ld, g, gpath, known);
+		load_tls_name(ld, g, gpath, "tls.credentials", i, c->name, cred_name_at, cfg);
+		ok = get_file(ld, g, gpath, "cert", c->cert) == 0;
+		ok = get_file(ld, g, gpath, "key", c->key) == 0 && ok;
+		if (!ok)
+			continue;
+		c->cred = mdp_tls_cred_from_files(c->cert, c->key, msg, sizeof(msg));
+		if (c->cred != NULL)
+			continue;
+		paths[0] = c->cert;
+		paths[1] = c->key;
+		at = setting_of_path(msg, g, names, paths, 2, &which);
+		if (which != NULL)
+			path_member(path, gpath, which);
+		fail(ld, at, which != NULL ? path : gpath, "%s", msg);
+	}
+}
+
+static void
+load_tls_bundles(struct loader *ld, const config_setting_t *tg, struct mdp_config *cfg)
+{
+	static const char *const known[] = { "name", "file", NULL };
+	static const char *const names[] = { "file" };
+	const config_setting_t *ls;
+	unsigned n;
+
+	if (get_group_list(ld, tg, "tls", "bundles", &ls) <= 0)
+		return;
+	n = (unsigned)config_setting_length(ls);
+	if (n > MDP_CONF_MAX_BUNDLES) {
+		fail(ld, ls, "tls.bundles", "%u bundles, at most %u are allowed", n,
+		     MDP_CONF_MAX_BUNDLES);
+		return;
+	}
+	cfg->tls.n_bundles = n;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(ls, i), *at;
+		struct mdp_conf_tls_bundle *b = &cfg->tls.bundles[i];
+		char gpath[PATH_LEN], path[PATH_LEN], msg[LINE_LEN];
+		const char *paths[1], *which;
+
+		path_elem(gpath, "tls.bundles", i);
+		if (!config_setting_is_group(g)) {
+			fail(ld, g, gpath, "expected a group ({ name = ...; file = ...; })");
+			continue;
+		}
+		check_known(ld, g, gpath, known);
+		load_tls_name(ld, g, gpath, "tls.bundles", i, b->name, bundle_name_at, cfg);
+		if (get_file(ld, g, gpath, "file", b->file) < 0)
+			continue;
+		b->bundle = mdp_tls_bundle_from_file(b->file, msg, sizeof(msg));
+		if (b->bundle != NULL)
+			continue;
+		paths[0] = b->file;
+		at = setting_of_path(msg, g, names, paths, 1, &which);
+		if (which != NULL)
+			path_member(path, gpath, which);
+		fail(ld, at, which != NULL ? path : gpath, "%s", msg);
+	}
+}
+
+static int
+get_version(struct loader *ld, const config_setting_t *tg, const char *name, uint16_t *v,
+	    const config_setting_t **sp)
+{
+	char path[PATH_LEN];
+	const char *s;
+	uint16_t ver;
+	int rc;
+
+	rc = get_string(ld, tg, "tls", name, &s, sp);
+	if (rc <= 0)
+		return rc;
+	ver = mdp_tls_version_parse(s);
+	if (ver == 0) {
+		path_member(path, "tls", name);
+		fail(ld, *sp, path, "'%s' is not a supported TLS version (\"1.2\" or \"1.3\")", s);
+		return -1;
+	}
+	*v = ver;
+	return 1;
+}
+
+static int
+get_bounded_string(struct loader *ld, const config_setting_t *grp, const char *gpath,
+		   const char *name, char *dst, size_t size)
+{
+	const config_setting_t *s;
+	char path[PATH_LEN];
+	const char *v;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, name, &v, &s);
+	if (rc <= 0)
+		return rc;
+	if (strlen(v) >= size) {
+		path_member(path, gpath, name);
+		fail(ld, s, path, "longer than %zu bytes", size - 1);
+		return -1;
+	}
+	snprintf(dst, size, "%s", v);
+	return 1;
+}
+
+static void
+load_tls(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
+{
+	static const char *const known[] = {
+		"credentials", "bundles", "trust_domain", "min_version", "max_version",
+		"ciphersuites", "ciphers", "groups", "ticket_lifetime_s",
+		"ticket_key_rotation_s", "record_layer", NULL,
+	};
+	struct mdp_conf_tls *t = &cfg->tls;
+	const config_setting_t *tg, *s, *smin = NULL, *smax = NULL, *slife = NULL, *srot = NULL;
+	unsigned errors = ld->n_errors;
+	int rmin, rmax;
+	const char *v;
+	char msg[LINE_LEN];
+	long long n;
+
+	if (get_group(ld, root, "", "tls", &tg) <= 0)
+		return;
+	check_known(ld, tg, "tls", known);
+	load_tls_creds(ld, tg, cfg);
+	load_tls_bundles(ld, tg, cfg);
+	if (get_string(ld, tg, "tls", "trust_domain", &v, &s) > 0) {
+		if (!mdp_tls_spiffe_td_valid(v, strlen(v)))
+			fail(ld, s, "tls.trust_domain",
+			     "'%s' is not a SPIFFE trust domain (1..255 of a-z 0-9 . - _)", v);
+		else
+			snprintf(t->trust_domain, sizeof(t->trust_domain), "%s", v);
+	}
+	errors = ld->n_errors;
+	rmin = get_version(ld, tg, "min_version", &t->params.min_version, &smin);
+	rmax = get_version(ld, tg, "max_version", &t->params.max_version, &smax);
+	if (rmin >= 0 && rmax >= 0 && t->params.min_version > t->params.max_version)
+		fail(ld, smin != NULL ? smin : smax, smin != NULL ? "tls.min_version" : "tls.max_version",
+		     "min_version %s is above max_version %s",
+		     mdp_tls_version_name(t->params.min_version),
+		     mdp_tls_version_name(t->params.max_version));
+	get_bounded_string(ld, tg, "tls", "ciphersuites", t->params.ciphersuites,
+			   sizeof(t->params.ciphersuites));
+	get_bounded_string(ld, tg, "tls", "ciphers", t->params.ciphers, sizeof(t->params.ciphers));
+	get_bounded_string(ld, tg, "tls", "groups", t->params.groups, sizeof(t->params.groups));
+	if (get_int(ld, tg, "tls", "ticket_lifetime_s", 1, 604800, &n, &slife) > 0)
+		t->params.ticket_lifetime_s = (uint32_t)n;
+	if (get_int(ld, tg, "tls", "ticket_key_rotation_s", 60, 604800, &n, &srot) > 0)
+		t->ticket_key_rotation_s = (uint32_t)n;
+	if (get_string(ld, tg, "tls", "record_layer", &v, &s) > 0) {
+		if (strcmp(v, "ipsec-mb") == 0)
+			t->record_layer = MDP_TLS_RECORD_IPSEC_MB;
+		else if (strcmp(v, "openssl") == 0)
+			t->record_layer = MDP_TLS_RECORD_OPENSSL;
+		else
+			fail(ld, s, "tls.record_layer",
+			     "unknown record layer '%s' (expected ipsec-mb or openssl)", v);
+	}
+	if (ld->n_errors != errors)
+		return;
+	/* a ticket stays decryptable while its key is current or one of the
+	 * previous ones: at least that many rotation periods */
+	if ((uint64_t)t->params.ticket_lifetime_s >
+	    (uint64_t)t->ticket_key_rotation_s * MDP_TLS_TICKET_KEYS_OLD) {
+		fail(ld, slife != NULL ? slife : srot,
+		     slife != NULL ? "tls.ticket_lifetime_s" : "tls.ticket_key_rotation_s",
+		     "tickets valid %u s outlive their keys (%u previous keys x "
+		     "ticket_key_rotation_s %u = %u s)", t->params.ticket_lifetime_s,
+		     MDP_TLS_TICKET_KEYS_OLD, t->ticket_key_rotation_s,
+		     t->ticket_key_rotation_s * MDP_TLS_TICKET_KEYS_OLD);
+		return;
+	}
+	if (mdp_tls_params_check(&t->params, msg, sizeof(msg)) < 0) {
+		/* "FIELD: what": at the setting FIELD when the file has it */
+		char *sep = strstr(msg, ": "), path[PATH_LEN];
+
+		if (sep != NULL) {
+			*sep = '\0';
+			s = config_setting_get_member(tg, msg);
+			path_member(path, "tls", msg);
+			fail(ld, s != NULL ? s : tg, path, "%s", sep + 2);
+		} else {
+			fail(ld, tg, "tls", "%s", msg);
+		}
+	}
+}
+
+static int
+tls_cred_find(const struct mdp_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->tls.n_creds; i++)
+		if (strcmp(cfg->tls.creds[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+tls_bundle_find(const struct mdp_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->tls.n_bundles; i++)
+		if (strcmp(cfg->tls.bundles[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A credential named by `name` (s: the setting, or NULL for the default
+ * name, reported at grp): copied to dst when it exists. */
+static void
+tls_cred_ref(struct loader *ld, const struct mdp_config *cfg, const config_setting_t *s,
+	     const config_setting_t *grp, const char *path, const char *name, char *dst)
+{
+	if (tls_cred_find(cfg, name) >= 0) {
+		snprintf(dst, 32, "%s", name);
+		return;
+	}
+	fail(ld, s != NULL ? s : grp, path, "credential '%s' does not exist%s", name,
+	     cfg->tls.n_creds == 0 ? " (tls.credentials is empty)" : "");
+}
+
+static bool
+mtls_needs_bundle(enum mdp_mtls_mode m)
+{
+	return m == MDP_MTLS_STRICT || m == MDP_MTLS_PERMISSIVE;
+}
+
+static int
+get_mtls(struct loader *ld, const config_setting_t *grp, const char *gpath,
+	 enum mdp_mtls_mode *m, const config_setting_t **sp)
+{
+	char path[PATH_LEN];
+	const char *v;
+	int rc;
+
+	rc = get_string(ld, grp, gpath, "mtls", &v, sp);
+	if (rc <= 0)
+		return rc;
+	*m = mdp_tls_mtls_parse(v);
+	if (*m == MDP_MTLS_UNSET) {
+		path_member(path, gpath, "mtls");
+		fail(ld, *sp, path,
+		     "unknown mode '%s' (expected STRICT, PERMISSIVE, SIMPLE or DISABLE)", v);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+load_listener_sni(struct loader *ld, const struct mdp_config *cfg,
+		  struct mdp_conf_listener_tls *lt, const config_setting_t *tg,
+		  const char *tpath, bool *bundle_needed)
+{
+	static const char *const known[] = { "server_name", "credential", "mtls", NULL };
+	const config_setting_t *ls;
+	char lpath[PATH_LEN];
+	unsigned n;
+
+	if (get_group_list(ld, tg, tpath, "sni", &ls) <= 0)
+		return;
+	path_member(lpath, tpath, "sni");
+	n = (unsigned)config_setting_length(ls);
+	if (n > MDP_CONF_MAX_SNI) {
+		fail(ld, ls, lpath, "%u SNI entries, at most %u are allowed", n, MDP_CONF_MAX_SNI);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(ls, i), *s;
+		struct mdp_conf_tls_sni *e = &lt->sni[lt->n_sni];
+		char gpath[PATH_LEN], path[PATH_LEN];
+		enum mdp_mtls_mode m = MDP_MTLS_UNSET;
+		const char *v;
+		bool ok = true;
+		int rc;
+
+		path_elem(gpath, lpath, i);
+		if (!config_setting_is_group(g)) {
+			fail(ld, g, gpath, "expected a group ({ server_name = ...; ... })");
+			continue;
+		}
+		check_known(ld, g, gpath, known);
+		memset(e, 0, sizeof(*e));
+		rc = get_string(ld, g, gpath, "server_name", &v, &s);
+		if (rc == 0)
+			missing(ld, g, gpath, "server_name");
+		ok = rc > 0;
+		path_member(path, gpath, "server_name");
+		if (ok && (!mdp_tls_sni_name_valid(v) || strlen(v) >= sizeof(e->server_name))) {
+			fail(ld, s, path,
+			     "'%s' is neither a host name nor *.suffix (1..253 of A-Z a-z 0-9 . - _)",
+			     v);
+			ok = false;
+		}
+		for (unsigned j = 0; ok && j < lt->n_sni; j++) {
+			if (strcasecmp(lt->sni[j].server_name, v) == 0) {
+				fail(ld, s, path, "'%s' is also the server_name of an earlier entry", v);
+				ok = false;
+			}
+		}
+		if (ok)
+			snprintf(e->server_name, sizeof(e->server_name), "%s", v);
+		rc = get_string(ld, g, gpath, "credential", &v, &s);
+		if (rc > 0) {
+			path_member(path, gpath, "credential");
+			tls_cred_ref(ld, cfg, s, g, path, v, e->cred_name);
+			e->credential = e->cred_name;
+		}
+		rc = get_mtls(ld, g, gpath, &m, &s);
+		if (rc > 0 && m == MDP_MTLS_DISABLE) {
+			path_member(path, gpath, "mtls");
+			fail(ld, s, path, "DISABLE cannot apply to an SNI entry: the connection is "
+			     "TLS already (SIMPLE asks for no client certificate)");
+		} else if (rc > 0) {
+			e->mtls = m;
+			*bundle_needed = *bundle_needed || mtls_needs_bundle(m);
+		}
+		if (ok)
+			lt->n_sni++;
+	}
+}
+
+/* ALPN IDs as a list of strings, joined with commas. */
+static void
+load_listener_alpn(struct loader *ld, struct mdp_conf_listener_tls *lt,
+		   const config_setting_t *tg, const char *tpath)
+{
+	const config_setting_t *ls;
+	char lpath[PATH_LEN];
+	size_t used = 0;
+
+	if (get_scalar_list(ld, tg, tpath, "alpn", "strings", &ls) <= 0)
+		return;
+	path_member(lpath, tpath, "alpn");
+	for (int i = 0; i < config_setting_length(ls); i++) {
+		const config_setting_t *s = config_setting_get_elem(ls, (unsigned)i);
+		char path[PATH_LEN];
+		const char *v;
+		size_t len;
+		bool ok = true;
+
+		path_elem(path, lpath, (unsigned)i);
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			fail(ld, s, path, "expected a string");
+			continue;
+		}
+		v = config_setting_get_string(s);
+		len = strlen(v);
+		for (size_t k = 0; k < len; k++)
+			ok = ok && v[k] > 0x20 && v[k] < 0x7f && v[k] != ',';
+		if (len == 0 || len > 255 || !ok) {
+			fail(ld, s, path,
+			     "'%s' is not a protocol ID (1..255 printable ASCII bytes, no comma)", v);
+			continue;
+		}
+		if (used + (used > 0) + len >= sizeof(lt->alpn)) {
+			fail(ld, s, path, "the list is longer than %zu bytes", sizeof(lt->alpn) - 1);
+			return;
+		}
+		if (used > 0)
+			lt->alpn[used++] = ',';
+		memcpy(lt->alpn + used, v, len + 1);
+		used += len;
+	}
+}
+
+static void
+load_listener_tls(struct loader *ld, struct mdp_config *cfg, struct mdp_conf_listener *l,
+		  const config_setting_t *lg, const char *lpath)
+{
+	static const char *const known[] = { "mtls", "credential", "bundle", "alpn", "sni", NULL };
+	static const char *const others[] = { "credential", "bundle", "alpn", "sni", NULL };
+	struct mdp_conf_listener_tls *lt;
+	const config_setting_t *tg, *s;
+	char tpath[PATH_LEN], path[PATH_LEN];
+	bool bundle_needed;
+	const char *v;
+
+	if (get_group(ld, lg, lpath, "tls", &tg) <= 0)
+		return;
+	path_member(tpath, lpath, "tls");
+	check_known(ld, tg, tpath, known);
+	lt = calloc(1, sizeof(*lt));
+	if (lt == NULL) {
+		fail(ld, tg, tpath, "out of memory");
+		return;
+	}
+	l->tls = lt;
+	lt->mtls = MDP_MTLS_STRICT;
+	get_mtls(ld, tg, tpath, &lt->mtls, &s);
+	if (lt->mtls == MDP_MTLS_DISABLE) {
+		for (const char *const *o = others; *o != NULL; o++) {
+			if (!lookup(tg, *o, &s))
+				continue;
+			path_member(path, tpath, *o);
+			fail(ld, s, path, "does not apply with mtls DISABLE (a plaintext listener)");
+		}
+		return;
+	}
+	path_member(path, tpath, "credential");
+	if (get_string(ld, tg, tpath, "credential", &v, &s) == 0)
+		tls_cred_ref(ld, cfg, NULL, tg, path, "default", lt->credential);
+	else if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
+		tls_cred_ref(ld, cfg, s, tg, path, v, lt->credential);
+	bundle_needed = mtls_needs_bundle(lt->mtls);
+	load_listener_sni(ld, cfg, lt, tg, tpath, &bundle_needed);
+	path_member(path, tpath, "bundle");
+	switch (get_string(ld, tg, tpath, "bundle", &v, &s)) {
+	case 0:
+		if (!bundle_needed)
+			break;
+		if (tls_bundle_find(cfg, "default") < 0)
+			fail(ld, tg, path,
+			     "mtls STRICT and PERMISSIVE need a trust bundle, and 'default' does "
+			     "not exist%s", cfg->tls.n_bundles == 0 ? " (tls.bundles is empty)" : "");
+		else
+			snprintf(lt->bundle, sizeof(lt->bundle), "default");
+		break;
+	case 1:
+		if (tls_bundle_find(cfg, v) < 0)
+			fail(ld, s, path, "trust bundle '%s' does not exist%s", v,
+			     cfg->tls.n_bundles == 0 ? " (tls.bundles is empty)" : "");
+		else
+			snprintf(lt->bundle, sizeof(lt->bundle), "%s", v);
+		break;
+	default:
+		break;
+	}
+	load_listener_alpn(ld, lt, tg, tpath);
+}
+
 /* ---- listeners ---- */
 
 /* "a.b.c.d:port", the port 1..5 digits without a leading zero (range is
@@ -1631,7 +2186,7 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 	      unsigned idx, const config_setting_t *grp)
 {
 	static const char *const known[] = {
-		"name", "kind", "address", "port", "upstream", "route_table", NULL,
+		"name", "kind", "address", "port", "upstream", "route_table", "tls", NULL,
 	};
 	static const struct {
 		const char *name;
@@ -1762,6 +2317,8 @@ load_listener(struct loader *ld, struct mdp_config *cfg, struct listener_state *
 		snprintf(l->route_table, sizeof(l->route_table), "%s", v);
 	else if (rc == 0 && kind_ok && l->kind == MDP_LISTENER_HTTP)
 		snprintf(l->route_table, sizeof(l->route_table), "default");
+
+	load_listener_tls(ld, cfg, l, grp, gpath);
 }
 
 static void
@@ -1982,6 +2539,9 @@ mdp_config_defaults(struct mdp_config *cfg)
 	cfg->tcp.keepalive_interval_s = 75;
 	cfg->tcp.keepalive_count = 9;
 	cfg->tcp.challenge_ack_per_s = 10;
+	mdp_tls_params_defaults(&cfg->tls.params);
+	cfg->tls.ticket_key_rotation_s = 3600;
+	cfg->tls.record_layer = MDP_TLS_RECORD_IPSEC_MB;
 }
 
 void
@@ -1996,6 +2556,18 @@ mdp_config_free(struct mdp_config *cfg)
 		cfg->eal_args[i] = NULL;
 	}
 	cfg->n_eal_args = 0;
+	for (unsigned i = 0; i < MDP_CONF_MAX_CREDS; i++) {
+		mdp_tls_cred_unref(cfg->tls.creds[i].cred);
+		cfg->tls.creds[i].cred = NULL;
+	}
+	for (unsigned i = 0; i < MDP_CONF_MAX_BUNDLES; i++) {
+		mdp_tls_bundle_unref(cfg->tls.bundles[i].bundle);
+		cfg->tls.bundles[i].bundle = NULL;
+	}
+	for (unsigned i = 0; i < MDP_MAX_LISTENERS; i++) {
+		free(cfg->listeners[i].tls);
+		cfg->listeners[i].tls = NULL;
+	}
 }
 
 /* ---- the mesh resources: clusters and route tables ---- */
@@ -2132,7 +2704,8 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 {
 	static const char *const known[] = {
 		"log_level", "eal", "cores", "mempool", "idle", "burst", "arp", "timers",
-		"control", "tcp", "http", "ports", "listeners", "clusters", "route_tables", NULL,
+		"control", "tcp", "http", "tls", "ports", "listeners", "clusters", "route_tables",
+		NULL,
 	};
 	bool workers_ok, room_ok;
 	long long v;
@@ -2151,6 +2724,7 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 	load_tcp(ld, root, cfg);
 	load_http(ld, root, cfg);
 	load_ports(ld, root, cfg, workers_ok, room_ok);
+	load_tls(ld, root, cfg);
 	load_listeners(ld, root, cfg);
 	load_mesh(ld, root, cfg);
 }

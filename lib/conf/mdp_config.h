@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/mdp_tls_spiffe.h"
+#include "tls/mdp_tls_types.h"
+
 /*
  * The start-up configuration model: what a libconfig file says, validated
  * whole. Pure C (libconfig only): the daemon, `meshdp --check` and the
@@ -18,6 +21,10 @@
 #define MDP_MAX_EAL_ARGS 32
 #define MDP_PATH_MAX 108	/* sizeof(sun_path) */
 #define MDP_MAX_LISTENERS 64
+#define MDP_CONF_MAX_CREDS 32	/* tls.credentials */
+#define MDP_CONF_MAX_BUNDLES 8	/* tls.bundles */
+#define MDP_CONF_MAX_SNI 64	/* listeners[].tls.sni */
+#define MDP_CONF_FILE_MAX 256	/* bytes of a file path, NUL included */
 
 enum mdp_idle_mode {
 	MDP_IDLE_ADAPTIVE = 0,	/* back off with bounded sleeps when idle */
@@ -112,6 +119,63 @@ struct mdp_conf_http {
 	bool request_id;		/* add X-Request-Id when absent */
 };
 
+/* tls.credentials[]: a certificate chain and key, loaded and checked at
+ * load time (an unusable file is a configuration error). */
+struct mdp_conf_tls_cred {
+	char name[32];
+	char cert[MDP_CONF_FILE_MAX];	/* file paths as written */
+	char key[MDP_CONF_FILE_MAX];
+	struct mdp_tls_cred *cred;	/* owned reference */
+};
+
+/* tls.bundles[]: a trust bundle, loaded at load time. */
+struct mdp_conf_tls_bundle {
+	char name[32];
+	char file[MDP_CONF_FILE_MAX];
+	struct mdp_tls_bundle *bundle;	/* owned reference */
+};
+
+/* Where TLS application records are sealed and opened (docs/tls.md). */
+enum mdp_tls_record_layer {
+	MDP_TLS_RECORD_IPSEC_MB = 0,	/* the dataplane on Intel ipsec-mb */
+	MDP_TLS_RECORD_OPENSSL,		/* OpenSSL's SSL_read/SSL_write */
+};
+
+/* The tls group: material and protocol settings shared by all listeners
+ * and clusters. */
+struct mdp_conf_tls {
+	struct mdp_conf_tls_cred creds[MDP_CONF_MAX_CREDS];
+	unsigned n_creds;
+	struct mdp_conf_tls_bundle bundles[MDP_CONF_MAX_BUNDLES];
+	unsigned n_bundles;
+	char trust_domain[MDP_SPIFFE_TD_MAX + 1];	/* peers' SPIFFE IDs; "": any */
+	struct mdp_tls_params params;	/* versions, suites, groups, ticket lifetime;
+					 * alpn is "" (it is per listener) */
+	uint32_t ticket_key_rotation_s;
+	enum mdp_tls_record_layer record_layer;
+};
+
+/* listeners[].tls.sni[] */
+struct mdp_conf_tls_sni {
+	char server_name[256];		/* as written: "a.example" or "*.example" */
+	const char *credential;		/* NULL: the listener's; else cred_name */
+	char cred_name[32];
+	enum mdp_mtls_mode mtls;	/* UNSET: the listener's; never DISABLE */
+};
+
+/* listeners[].tls (absent: a plaintext listener). Names refer to
+ * tls.credentials and tls.bundles, and were checked to exist. */
+struct mdp_conf_listener_tls {
+	enum mdp_mtls_mode mtls;	/* never UNSET; DISABLE: plaintext */
+	char credential[32];		/* "" with DISABLE */
+	/* "" when no mode of the listener (nor of its SNI entries) needs
+	 * one: SIMPLE only, or DISABLE */
+	char bundle[32];
+	char alpn[MDP_TLS_ALPN_MAX];	/* "h2,http/1.1" (struct mdp_tls_params) */
+	struct mdp_conf_tls_sni sni[MDP_CONF_MAX_SNI];
+	unsigned n_sni;
+};
+
 struct mdp_conf_listener {
 	char name[32];
 	enum mdp_listener_kind kind;
@@ -120,6 +184,7 @@ struct mdp_conf_listener {
 	uint32_t upstream_addr;		/* tcp_proxy */
 	uint16_t upstream_port;
 	char route_table[64];		/* http: the route table's name */
+	struct mdp_conf_listener_tls *tls;	/* owned; NULL: no tls group */
 };
 
 struct mdp_config {
@@ -178,6 +243,7 @@ struct mdp_config {
 
 	struct mdp_conf_tcp tcp;
 	struct mdp_conf_http http;
+	struct mdp_conf_tls tls;
 	struct mdp_conf_listener listeners[MDP_MAX_LISTENERS];
 	unsigned n_listeners;
 
@@ -193,7 +259,9 @@ struct mdp_config {
  * to path.
  *
  * On success returns 0; *cfg holds the file's values and owns the EAL
- * argument strings until mdp_config_free().
+ * argument strings, the TLS credentials and bundles (read from their files
+ * during the load: relative paths are relative to the working directory)
+ * and the listeners' tls groups until mdp_config_free().
  *
  * On failure returns -1 and writes every error found into err, one per line
  * (newline-separated, no trailing newline, truncated to fit errlen with a
@@ -218,8 +286,9 @@ int mdp_config_load_string(const char *text, const char *name, struct mdp_config
  * zeroes *cfg first, so it must not hold allocated EAL arguments. */
 void mdp_config_defaults(struct mdp_config *cfg);
 
-/* Release what the loader allocated (EAL arguments). Safe to call twice and
- * after a failed load. */
+/* Release what the loader allocated (EAL arguments, TLS credentials and
+ * bundles, listeners' tls groups). Safe to call twice and after a failed
+ * load. */
 void mdp_config_free(struct mdp_config *cfg);
 
 #endif

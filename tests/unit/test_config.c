@@ -8,6 +8,7 @@
 
 #include "conf/mdp_config.h"
 #include "tcp/mdp_tcp_cc.h"
+#include "tls/mdp_tls_ctx.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_log.h"
 
@@ -1712,6 +1713,412 @@ test_mangled(void)
 	mdp_config_free(&cfg);
 }
 
+/* ---- tls ---- */
+
+/*
+ * The certificate matrix of tests/tls/mkcerts.sh, made once into a
+ * temporary directory; "$D" in a text below stands for it.
+ */
+static char tls_dir[64];
+
+static void
+tls_dir_remove(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tls_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tls_dir);
+}
+
+static bool
+tls_certs(void)
+{
+	char cmd[160];
+
+	if (tls_dir[0] != '\0')
+		return true;
+	snprintf(tls_dir, sizeof(tls_dir), "/tmp/mdp_test_config_tls_XXXXXX");
+	if (mkdtemp(tls_dir) == NULL) {
+		tls_dir[0] = '\0';
+		return false;
+	}
+	atexit(tls_dir_remove);
+	snprintf(cmd, sizeof(cmd), "../tls/mkcerts.sh %s", tls_dir);
+	return system(cmd) == 0;
+}
+
+/* text with "$D" replaced by the directory (rotating static buffers) */
+static const char *
+dsub(const char *in)
+{
+	static char buf[4][16384];
+	static unsigned next;
+	char *out = buf[next++ % 4];
+	size_t used = 0, dl = strlen(tls_dir);
+
+	for (const char *p = in; *p != '\0' && used + dl + 1 < sizeof(buf[0]); p++) {
+		if (p[0] == '$' && p[1] == 'D') {
+			memcpy(out + used, tls_dir, dl);
+			used += dl;
+			p++;
+		} else {
+			out[used++] = *p;
+		}
+	}
+	out[used] = '\0';
+	return out;
+}
+
+#define TLS_ERR(text, want) EXPECT_ERR(dsub(text), dsub(want))
+#define TLS_OK(text) EXPECT_OK(dsub(text))
+
+/* A tls group with one credential and one bundle, both "default" (lines 2-5). */
+#define TLS_MIN                                                                               \
+	"tls = {\n"                                                                           \
+	"  credentials = ( { name = \"default\"; cert = \"$D/order.pem\"; key = \"$D/order.key\"; } );\n" \
+	"  bundles = ( { name = \"default\"; file = \"$D/ca.pem\"; } );\n"                     \
+	"};\n"
+
+static void
+test_tls_defaults(void)
+{
+	struct mdp_tls_params d;
+
+	mdp_tls_params_defaults(&d);
+	EXPECT_OK(PORT0 "listeners = ( { name = \"e\"; kind = \"echo\"; port = 7; } );\n");
+	CU_ASSERT_EQUAL(cfg.tls.n_creds, 0);
+	CU_ASSERT_EQUAL(cfg.tls.n_bundles, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.tls.trust_domain, "");
+	CU_ASSERT_EQUAL(memcmp(&cfg.tls.params, &d, sizeof(d)), 0);
+	CU_ASSERT_EQUAL(cfg.tls.ticket_key_rotation_s, 3600);
+	CU_ASSERT_EQUAL(cfg.tls.record_layer, MDP_TLS_RECORD_IPSEC_MB);
+	CU_ASSERT_PTR_NULL(cfg.listeners[0].tls);
+	mdp_config_free(&cfg);
+}
+
+static void
+test_tls_full(void)
+{
+	const struct mdp_conf_listener_tls *t;
+
+	CU_ASSERT_TRUE_FATAL(tls_certs());
+	TLS_OK(PORT0
+	       "tls = {\n"
+	       "  credentials = (\n"
+	       "    { name = \"default\"; cert = \"$D/order.pem\"; key = \"$D/order.key\"; },\n"
+	       "    { name = \"fe\"; cert = \"$D/chain.pem\"; key = \"$D/chain.key\"; }\n"
+	       "  );\n"
+	       "  bundles = ( { name = \"default\"; file = \"$D/ca.pem\"; },\n"
+	       "              { name = \"other\"; file = \"$D/ca2.pem\"; } );\n"
+	       "  trust_domain = \"cluster.local\";\n"
+	       "  min_version = \"1.3\";\n"
+	       "  max_version = \"1.3\";\n"
+	       "  ciphersuites = \"TLS_AES_256_GCM_SHA384\";\n"
+	       "  ciphers = \"ECDHE-ECDSA-AES256-GCM-SHA384\";\n"
+	       "  groups = \"P-256\";\n"
+	       "  ticket_lifetime_s = 3600;\n"
+	       "  ticket_key_rotation_s = 1800;\n"
+	       "  record_layer = \"openssl\";\n"
+	       "};\n"
+	       "listeners = (\n"
+	       "  { name = \"in\"; kind = \"tcp_proxy\"; port = 80; upstream = \"198.18.1.2:80\";\n"
+	       "    tls = { mtls = \"PERMISSIVE\"; alpn = [ \"h2\", \"http/1.1\" ];\n"
+	       "      sni = ( { server_name = \"fe.example\"; credential = \"fe\"; mtls = \"STRICT\"; },\n"
+	       "              { server_name = \"*.Example\"; mtls = \"SIMPLE\"; } ); }; },\n"
+	       "  { name = \"l4\"; kind = \"tcp_proxy\"; port = 81; upstream = \"198.18.1.2:80\";\n"
+	       "    tls = { mtls = \"SIMPLE\"; credential = \"fe\"; }; },\n"
+	       "  { name = \"strict\"; kind = \"echo\"; port = 84; tls = { bundle = \"other\"; }; },\n"
+	       "  { name = \"plain\"; kind = \"echo\"; port = 82; tls = { mtls = \"DISABLE\"; }; },\n"
+	       "  { name = \"none\"; kind = \"echo\"; port = 83; }\n"
+	       ");\n");
+	CU_ASSERT_EQUAL_FATAL(cfg.tls.n_creds, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.tls.creds[0].name, "default");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.creds[0].cert, dsub("$D/order.pem"));
+	CU_ASSERT_STRING_EQUAL(cfg.tls.creds[0].key, dsub("$D/order.key"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.tls.creds[0].cred);
+	CU_ASSERT_STRING_EQUAL(mdp_tls_cred_spiffe_id(cfg.tls.creds[0].cred),
+			       "spiffe://cluster.local/ns/default/sa/order");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.creds[1].name, "fe");
+	CU_ASSERT_STRING_EQUAL(mdp_tls_cred_spiffe_id(cfg.tls.creds[1].cred),
+			       "spiffe://cluster.local/ns/default/sa/chain");
+	CU_ASSERT_EQUAL_FATAL(cfg.tls.n_bundles, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.tls.bundles[1].name, "other");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.bundles[1].file, dsub("$D/ca2.pem"));
+	CU_ASSERT_PTR_NOT_NULL(cfg.tls.bundles[0].bundle);
+	CU_ASSERT_EQUAL(mdp_tls_bundle_count(cfg.tls.bundles[1].bundle), 1);
+	CU_ASSERT_STRING_EQUAL(cfg.tls.trust_domain, "cluster.local");
+	CU_ASSERT_EQUAL(cfg.tls.params.min_version, MDP_TLS_V1_3);
+	CU_ASSERT_EQUAL(cfg.tls.params.max_version, MDP_TLS_V1_3);
+	CU_ASSERT_STRING_EQUAL(cfg.tls.params.ciphersuites, "TLS_AES_256_GCM_SHA384");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.params.ciphers, "ECDHE-ECDSA-AES256-GCM-SHA384");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.params.groups, "P-256");
+	CU_ASSERT_STRING_EQUAL(cfg.tls.params.alpn, "");
+	CU_ASSERT_EQUAL(cfg.tls.params.ticket_lifetime_s, 3600);
+	CU_ASSERT_EQUAL(cfg.tls.ticket_key_rotation_s, 1800);
+	CU_ASSERT_EQUAL(cfg.tls.record_layer, MDP_TLS_RECORD_OPENSSL);
+
+	CU_ASSERT_EQUAL_FATAL(cfg.n_listeners, 5);
+	t = cfg.listeners[0].tls;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->mtls, MDP_MTLS_PERMISSIVE);
+	CU_ASSERT_STRING_EQUAL(t->credential, "default");
+	CU_ASSERT_STRING_EQUAL(t->bundle, "default");
+	CU_ASSERT_STRING_EQUAL(t->alpn, "h2,http/1.1");
+	CU_ASSERT_EQUAL_FATAL(t->n_sni, 2);
+	CU_ASSERT_STRING_EQUAL(t->sni[0].server_name, "fe.example");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->sni[0].credential);
+	CU_ASSERT_STRING_EQUAL(t->sni[0].credential, "fe");
+	CU_ASSERT_EQUAL(t->sni[0].mtls, MDP_MTLS_STRICT);
+	CU_ASSERT_STRING_EQUAL(t->sni[1].server_name, "*.Example");
+	CU_ASSERT_PTR_NULL(t->sni[1].credential);
+	CU_ASSERT_EQUAL(t->sni[1].mtls, MDP_MTLS_SIMPLE);
+	t = cfg.listeners[1].tls;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->mtls, MDP_MTLS_SIMPLE);
+	CU_ASSERT_STRING_EQUAL(t->credential, "fe");
+	CU_ASSERT_STRING_EQUAL(t->bundle, "");	/* SIMPLE needs none */
+	CU_ASSERT_EQUAL(t->n_sni, 0);
+	t = cfg.listeners[2].tls;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->mtls, MDP_MTLS_STRICT);	/* the default */
+	CU_ASSERT_STRING_EQUAL(t->bundle, "other");
+	CU_ASSERT_STRING_EQUAL(t->alpn, "");
+	t = cfg.listeners[3].tls;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->mtls, MDP_MTLS_DISABLE);
+	CU_ASSERT_STRING_EQUAL(t->credential, "");
+	CU_ASSERT_PTR_NULL(cfg.listeners[4].tls);
+	mdp_config_free(&cfg);
+	CU_ASSERT_PTR_NULL(cfg.listeners[0].tls);
+	CU_ASSERT_PTR_NULL(cfg.tls.creds[0].cred);
+	CU_ASSERT_PTR_NULL(cfg.tls.bundles[0].bundle);
+	mdp_config_free(&cfg);
+
+	/* an SNI entry that verifies clients needs the bundle even under SIMPLE */
+	TLS_OK(PORT0 TLS_MIN
+	       "listeners = ( { name = \"a\"; kind = \"echo\"; port = 7; tls = { mtls = \"SIMPLE\";\n"
+	       "  sni = ( { server_name = \"a.example\"; mtls = \"PERMISSIVE\"; } ); }; } );\n");
+	CU_ASSERT_STRING_EQUAL(cfg.listeners[0].tls->bundle, "default");
+	CU_ASSERT_EQUAL(cfg.listeners[0].tls->sni[0].mtls, MDP_MTLS_PERMISSIVE);
+
+	/* the file on disk: the same loader */
+	{
+		char path[] = "/tmp/mdp_test_config_XXXXXX";
+		const char *text = dsub(PORT0 TLS_MIN
+					"listeners = ( { name = \"a\"; kind = \"echo\"; port = 7; "
+					"tls = {}; } );\n");
+		int rc;
+
+		CU_ASSERT_EQUAL_FATAL(write_temp(path, text, strlen(text)), 0);
+		mdp_config_free(&cfg);
+		rc = mdp_config_load(path, &cfg, err, sizeof(err));
+		unlink(path);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_PTR_NOT_NULL(cfg.tls.creds[0].cred);
+		mdp_config_free(&cfg);
+	}
+}
+
+static void
+test_tls_material_errors(void)
+{
+	CU_ASSERT_TRUE_FATAL(tls_certs());
+	TLS_ERR(PORT0
+		"tls = {\n"
+		"  credentials = (\n"
+		"    { name = \"a\"; cert = \"$D/nonexistent.pem\"; key = \"$D/order.key\"; },\n"
+		"    { name = \"b\"; cert = \"$D/order.pem\"; key = \"$D/nonexistent.key\"; },\n"
+		"    { name = \"c\"; cert = \"$D/order.key\"; key = \"$D/order.key\"; },\n"
+		"    { name = \"d\"; cert = \"$D/order.pem\"; key = \"$D/order.pem\"; },\n"
+		"    { name = \"e\"; cert = \"$D/mismatch.pem\";\n"
+		"      key = \"$D/mismatch.key\"; },\n"
+		"    { name = \"f\"; cert = \"$D/rsa1024.pem\"; key = \"$D/rsa1024.key\"; },\n"
+		"    { name = \"g\"; cert = \"$D/nul-san.pem\"; key = \"$D/nul-san.key\"; },\n"
+		"    { name = \"a\"; cert = \"$D\"; key = \"\"; },\n"
+		"    { name = \"h\"; }\n"
+		"  );\n"
+		"  bundles = (\n"
+		"    { name = \"x\"; file = \"$D/order.pem\"; },\n"
+		"    { name = \"y\"; file = \"$D/nonexistent.pem\"; },\n"
+		"    { name = \"z\"; file = \"$D/order.key\"; },\n"
+		"    { file = 1; }\n"
+		"  );\n"
+		"};\n",
+		"t.conf:4: tls.credentials[0].cert: $D/nonexistent.pem: cannot read: No such file or directory\n"
+		"t.conf:5: tls.credentials[1].key: $D/nonexistent.key: cannot read: No such file or directory\n"
+		"t.conf:6: tls.credentials[2].cert: $D/order.key: no PEM certificate (OpenSSL: no start line)\n"
+		"t.conf:7: tls.credentials[3].key: $D/order.pem: no PEM private key (no \"-----BEGIN ... PRIVATE KEY-----\" line)\n"
+		"t.conf:8: tls.credentials[4]: the private key $D/mismatch.key does not match the certificate $D/mismatch.pem (OpenSSL: key values mismatch)\n"
+		"t.conf:10: tls.credentials[5].key: $D/rsa1024.key: RSA key of 1024 bits (at least 2048)\n"
+		"t.conf:11: tls.credentials[6].cert: $D/nul-san.pem: the URI SAN of the certificate is not exactly one valid SPIFFE ID\n"
+		"t.conf:12: tls.credentials[7].name: 'a' is also the name of tls.credentials[0]\n"
+		"t.conf:12: tls.credentials[7].key: a file path of 1..255 bytes\n"
+		"t.conf:13: tls.credentials[8].cert: missing required setting\n"
+		"t.conf:13: tls.credentials[8].key: missing required setting\n"
+		"t.conf:16: tls.bundles[0].file: $D/order.pem: certificate 1 is not a CA certificate (basicConstraints CA:FALSE or absent)\n"
+		"t.conf:17: tls.bundles[1].file: $D/nonexistent.pem: cannot read: No such file or directory\n"
+		"t.conf:18: tls.bundles[2].file: $D/order.key: no PEM certificate (OpenSSL: no start line)\n"
+		"t.conf:19: tls.bundles[3].name: missing required setting\n"
+		"t.conf:19: tls.bundles[3].file: expected a string");
+	/* a directory reads as an error too (after the name and key checks) */
+	TLS_ERR(PORT0
+		"tls = { credentials = ( { name = \"a\"; cert = \"$D\"; key = \"$D/order.key\"; } ); };\n",
+		"t.conf:2: tls.credentials[0].cert: $D: cannot read: Is a directory");
+	TLS_ERR(PORT0 "tls = 5;\n", "t.conf:2: tls: expected a group ({ ... })");
+	TLS_ERR(PORT0 "tls = { credentials = { name = \"a\"; }; bundles = [ 1 ]; };\n",
+		"t.conf:2: tls.credentials: expected a list of groups (( { ... }, ... ))\n"
+		"t.conf:2: tls.bundles: expected a list of groups (( { ... }, ... ))");
+	TLS_ERR(PORT0 "tls = { credentials = ( 1 ); bundles = ( \"x\" ); };\n",
+		"t.conf:2: tls.credentials[0]: expected a group ({ name = ...; cert = ...; key = ...; })\n"
+		"t.conf:2: tls.bundles[0]: expected a group ({ name = ...; file = ...; })");
+	TLS_ERR(PORT0 "tls = {\n  credentails = ();\n  bundle = ();\n  trust_domian = \"x\";\n};\n",
+		"t.conf:3: tls.credentails: unknown setting 'credentails' (did you mean 'credentials'?)\n"
+		"t.conf:4: tls.bundle: unknown setting 'bundle' (did you mean 'bundles'?)\n"
+		"t.conf:5: tls.trust_domian: unknown setting 'trust_domian' (did you mean 'trust_domain'?)");
+	TLS_ERR(PORT0 "tls = { credentials = ( { name = \"a\"; cert = \"x\"; key = \"y\"; pem = 1; } ); };\n",
+		"t.conf:2: tls.credentials[0].pem: unknown setting 'pem' (did you mean 'key'?)\n"
+		"t.conf:2: tls.credentials[0].cert: x: cannot read: No such file or directory");
+}
+
+static void
+test_tls_protocol_errors(void)
+{
+	TLS_ERR(PORT0 "tls = {\n  min_version = \"1.1\";\n  max_version = 1.3;\n};\n",
+		"t.conf:3: tls.min_version: '1.1' is not a supported TLS version (\"1.2\" or \"1.3\")\n"
+		"t.conf:4: tls.max_version: expected a string");
+	TLS_ERR(PORT0 "tls = {\n  min_version = \"1.3\";\n  max_version = \"1.2\";\n};\n",
+		"t.conf:3: tls.min_version: min_version 1.3 is above max_version 1.2");
+	TLS_ERR(PORT0 "tls = {\n  max_version = \"1.2\";\n  min_version = \"1.3\";\n};\n",
+		"t.conf:4: tls.min_version: min_version 1.3 is above max_version 1.2");
+	TLS_OK(PORT0 "tls = {\n  max_version = \"1.2\";\n  min_version = \"1.2\";\n};\n");
+	CU_ASSERT_EQUAL(cfg.tls.params.max_version, MDP_TLS_V1_2);
+	TLS_ERR(PORT0 "tls = {\n  ciphersuites = \"TLS_AES_128_CCM_SHA256\";\n};\n",
+		"t.conf:3: tls.ciphersuites: TLS_AES_128_CCM_SHA256 is not supported by the dataplane "
+		"record layer (AES-GCM and ChaCha20-Poly1305 only)");
+	TLS_ERR(PORT0 "tls = {\n  ciphersuites = \"TLS_AES_128_GCM_SHA256:NOPE\";\n};\n",
+		"t.conf:3: tls.ciphersuites: unknown TLS 1.3 cipher suite 'NOPE'");
+	TLS_ERR(PORT0 "tls = {\n  ciphers = \"ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA\";\n};\n",
+		"t.conf:3: tls.ciphers: selects AES128-SHA, which is not ECDHE with AES-GCM or "
+		"ChaCha20-Poly1305 (what the dataplane record layer does)");
+	TLS_ERR(PORT0 "tls = {\n  groups = \"X25519:X9\";\n};\n",
+		"t.conf:3: tls.groups: unknown group 'X9'");
+	TLS_ERR(PORT0 "tls = {\n  ciphersuites = \"\";\n};\n",
+		"t.conf:3: tls.ciphersuites: no cipher suite for TLS 1.3");
+	TLS_ERR(PORT0 "tls = {\n  ticket_key_rotation_s = 600;\n};\n",
+		"t.conf:3: tls.ticket_key_rotation_s: tickets valid 7200 s outlive their keys "
+		"(2 previous keys x ticket_key_rotation_s 600 = 1200 s)");
+	TLS_ERR(PORT0 "tls = {\n  ticket_key_rotation_s = 600;\n  ticket_lifetime_s = 1201;\n};\n",
+		"t.conf:4: tls.ticket_lifetime_s: tickets valid 1201 s outlive their keys "
+		"(2 previous keys x ticket_key_rotation_s 600 = 1200 s)");
+	TLS_OK(PORT0 "tls = {\n  ticket_key_rotation_s = 600;\n  ticket_lifetime_s = 1200;\n};\n");
+	TLS_ERR(PORT0 "tls = {\n  ticket_key_rotation_s = 59;\n  ticket_lifetime_s = 0;\n"
+		"  record_layer = \"fast\";\n  trust_domain = \"Cluster.local\";\n"
+		"  ciphers = \"" "0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"0123456789012345678901234567890123456789012345678901234567890123" "\";\n};\n",
+		"t.conf:6: tls.trust_domain: 'Cluster.local' is not a SPIFFE trust domain (1..255 of a-z 0-9 . - _)\n"
+		"t.conf:7: tls.ciphers: longer than 511 bytes\n"
+		"t.conf:4: tls.ticket_lifetime_s: 0 is out of range (1..604800)\n"
+		"t.conf:3: tls.ticket_key_rotation_s: 59 is out of range (60..604800)\n"
+		"t.conf:5: tls.record_layer: unknown record layer 'fast' (expected ipsec-mb or openssl)");
+}
+
+static void
+test_tls_listener_errors(void)
+{
+	CU_ASSERT_TRUE_FATAL(tls_certs());
+	/* no tls group at all */
+	TLS_ERR(PORT0 "listeners = (\n  { name = \"a\"; kind = \"echo\"; port = 7;\n"
+		"    tls = { mtls = \"PERMISSIVE\"; }; }\n);\n",
+		"t.conf:4: listeners[0].tls.credential: credential 'default' does not exist "
+		"(tls.credentials is empty)\n"
+		"t.conf:4: listeners[0].tls.bundle: mtls STRICT and PERMISSIVE need a trust bundle, "
+		"and 'default' does not exist (tls.bundles is empty)");
+	/* unknown names */
+	TLS_ERR(PORT0 TLS_MIN
+		"listeners = (\n"
+		"  { name = \"a\"; kind = \"echo\"; port = 7; tls = {\n"
+		"      credential = \"nope\";\n"
+		"      bundle = \"none\";\n"
+		"      sni = ( { server_name = \"x.example\"; credential = \"nada\"; } );\n"
+		"  }; }\n"
+		");\n",
+		"t.conf:8: listeners[0].tls.credential: credential 'nope' does not exist\n"
+		"t.conf:10: listeners[0].tls.sni[0].credential: credential 'nada' does not exist\n"
+		"t.conf:9: listeners[0].tls.bundle: trust bundle 'none' does not exist");
+	/* modes */
+	TLS_ERR(PORT0 TLS_MIN
+		"listeners = (\n"
+		"  { name = \"a\"; kind = \"echo\"; port = 7; tls = { mtls = \"strict\"; }; },\n"
+		"  { name = \"b\"; kind = \"echo\"; port = 8; tls = { mtls = \"DISABLE\";\n"
+		"      credential = \"default\"; alpn = [ \"h2\" ]; sni = (); }; },\n"
+		"  { name = \"c\"; kind = \"echo\"; port = 9; tls = { mtsl = \"STRICT\"; }; },\n"
+		"  { name = \"d\"; kind = \"echo\"; port = 10; tls = ( 1 ); }\n"
+		");\n",
+		"t.conf:7: listeners[0].tls.mtls: unknown mode 'strict' (expected STRICT, PERMISSIVE, "
+		"SIMPLE or DISABLE)\n"
+		"t.conf:9: listeners[1].tls.credential: does not apply with mtls DISABLE (a plaintext "
+		"listener)\n"
+		"t.conf:9: listeners[1].tls.alpn: does not apply with mtls DISABLE (a plaintext listener)\n"
+		"t.conf:9: listeners[1].tls.sni: does not apply with mtls DISABLE (a plaintext listener)\n"
+		"t.conf:10: listeners[2].tls.mtsl: unknown setting 'mtsl' (did you mean 'mtls'?)\n"
+		"t.conf:11: listeners[3].tls: expected a group ({ ... })");
+	/* SNI entries */
+	TLS_ERR(PORT0 TLS_MIN
+		"listeners = (\n"
+		"  { name = \"a\"; kind = \"echo\"; port = 7; tls = { sni = (\n"
+		"      { server_name = \"a.example\"; },\n"
+		"      { server_name = \"A.EXAMPLE\"; },\n"
+		"      { server_name = \"*\"; },\n"
+		"      { server_name = \"a..example\"; mtls = \"DISABLE\"; },\n"
+		"      { credential = \"default\"; mtls = \"LAX\"; },\n"
+		"      { server_name = \"b.example\"; name = \"b\"; },\n"
+		"      \"c.example\"\n"
+		"  ); }; }\n"
+		");\n",
+		"t.conf:9: listeners[0].tls.sni[1].server_name: 'A.EXAMPLE' is also the server_name of "
+		"an earlier entry\n"
+		"t.conf:10: listeners[0].tls.sni[2].server_name: '*' is neither a host name nor *.suffix "
+		"(1..253 of A-Z a-z 0-9 . - _)\n"
+		"t.conf:11: listeners[0].tls.sni[3].server_name: 'a..example' is neither a host name nor "
+		"*.suffix (1..253 of A-Z a-z 0-9 . - _)\n"
+		"t.conf:11: listeners[0].tls.sni[3].mtls: DISABLE cannot apply to an SNI entry: the "
+		"connection is TLS already (SIMPLE asks for no client certificate)\n"
+		"t.conf:12: listeners[0].tls.sni[4].server_name: missing required setting\n"
+		"t.conf:12: listeners[0].tls.sni[4].mtls: unknown mode 'LAX' (expected STRICT, "
+		"PERMISSIVE, SIMPLE or DISABLE)\n"
+		"t.conf:13: listeners[0].tls.sni[5].name: unknown setting 'name'\n"
+		/* libconfig places a scalar list element at the next token's line */
+		"t.conf:15: listeners[0].tls.sni[6]: expected a group ({ server_name = ...; ... })");
+	/* ALPN */
+	TLS_ERR(PORT0 TLS_MIN
+		"listeners = (\n"
+		"  { name = \"a\"; kind = \"echo\"; port = 7; tls = { alpn = [ \"h 2\", \"\", \"a,b\" ]; }; },\n"
+		"  { name = \"b\"; kind = \"echo\"; port = 8; tls = { alpn = ( \"h2\", 2 ); }; },\n"
+		"  { name = \"c\"; kind = \"echo\"; port = 9; tls = { alpn = \"h2\"; }; }\n"
+		");\n",
+		"t.conf:7: listeners[0].tls.alpn[0]: 'h 2' is not a protocol ID (1..255 printable ASCII "
+		"bytes, no comma)\n"
+		"t.conf:7: listeners[0].tls.alpn[1]: '' is not a protocol ID (1..255 printable ASCII "
+		"bytes, no comma)\n"
+		"t.conf:7: listeners[0].tls.alpn[2]: 'a,b' is not a protocol ID (1..255 printable ASCII "
+		"bytes, no comma)\n"
+		"t.conf:8: listeners[1].tls.alpn[1]: expected a string\n"
+		"t.conf:9: listeners[2].tls.alpn: expected a list of strings ([ ... ])");
+	/* a credential that failed to load is reported once, not again by its user */
+	TLS_ERR(PORT0
+		"tls = { credentials = ( { name = \"default\"; cert = \"$D/x.pem\"; key = \"$D/x.key\"; } );\n"
+		"        bundles = ( { name = \"default\"; file = \"$D/ca.pem\"; } ); };\n"
+		"listeners = ( { name = \"a\"; kind = \"echo\"; port = 7; tls = {}; } );\n",
+		"t.conf:2: tls.credentials[0].cert: $D/x.pem: cannot read: No such file or directory");
+}
+
 static CU_TestInfo tests[] = {
 	{ "defaults", test_defaults },
 	{ "minimal", test_minimal },
@@ -1756,6 +2163,11 @@ static CU_TestInfo tests[] = {
 	{ "demo.conf", test_demo_conf },
 	{ "control characters in messages", test_control_chars },
 	{ "mangled input", test_mangled },
+	{ "tls: defaults", test_tls_defaults },
+	{ "tls: full", test_tls_full },
+	{ "tls: credentials and bundles", test_tls_material_errors },
+	{ "tls: protocol settings", test_tls_protocol_errors },
+	{ "tls: listeners", test_tls_listener_errors },
 	CU_TEST_INFO_NULL,
 };
 
