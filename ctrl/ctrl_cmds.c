@@ -11,6 +11,7 @@
 
 #include "ctrl_cmds.h"
 #include "ctrl_mesh.h"
+#include "ctrl_tls.h"
 #include "dp.h"
 #include "proxy/proxy.h"
 #include "tcp/mdp_tcp_cc.h"
@@ -705,6 +706,18 @@ static const struct mdp_ctrl_cmd commands[] = {
 	{ "endpoint-remove", "remove an endpoint from a cluster (args: cluster, address)",
 	  { { "cluster", JSON_STRING, true }, { "address", JSON_STRING, true }, { 0 } },
 	  mdp_ctrl_endpoint_remove },
+	{ "tls", "TLS credentials, trust bundles and ticket keys in use", { { 0 } },
+	  mdp_ctrl_tls_show },
+	{ "tls-credential-set",
+	  "replace or add a credential (args: name, cert or cert_file, key or key_file)",
+	  { { "name", JSON_STRING, true }, { "cert", JSON_STRING, false },
+	    { "cert_file", JSON_STRING, false }, { "key", JSON_STRING, false },
+	    { "key_file", JSON_STRING, false }, { 0 } }, mdp_ctrl_tls_cred_set },
+	{ "tls-bundle-set", "replace or add a trust bundle (args: name, pem or pem_file)",
+	  { { "name", JSON_STRING, true }, { "pem", JSON_STRING, false },
+	    { "pem_file", JSON_STRING, false }, { 0 } }, mdp_ctrl_tls_bundle_set },
+	{ "tls-tickets-rotate", "new session-ticket key (the previous ones still resume)",
+	  { { 0 } }, mdp_ctrl_tls_tickets_rotate },
 	{ "endpoint-weight", "set an endpoint's weight (args: cluster, address, weight)",
 	  { { "cluster", JSON_STRING, true }, { "address", JSON_STRING, true },
 	    { "weight", JSON_INTEGER, true }, { 0 } }, mdp_ctrl_endpoint_weight },

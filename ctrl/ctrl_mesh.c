@@ -16,17 +16,16 @@
 #include "proxy/mesh.h"
 #include "proxy/proxy.h"
 
-static json_t *
-current_doc(const struct mdp_dp *dp)
+json_t *
+mdp_ctrl_mesh_doc(const struct mdp_dp *dp)
 {
 	if (dp->mesh == NULL || dp->mesh->spec == NULL || dp->mesh->spec->doc == NULL)
 		return json_pack("{s:[], s:[]}", "clusters", "route_tables");
 	return json_deep_copy(dp->mesh->spec->doc);
 }
 
-/* Validate, compile and publish doc (taken). */
-static json_t *
-apply(struct mdp_dp *dp, json_t *doc, struct mdp_ctrl_err *err)
+json_t *
+mdp_ctrl_mesh_apply(struct mdp_dp *dp, json_t *doc, struct mdp_ctrl_err *err)
 {
 	struct mdp_mesh_defaults def = { .route_timeout_ms = dp->cfg->http.route_timeout_ms };
 	struct mdp_mesh_spec *spec;
@@ -38,7 +37,7 @@ apply(struct mdp_dp *dp, json_t *doc, struct mdp_ctrl_err *err)
 	json_decref(doc);
 	if (spec == NULL)
 		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "%s", why);
-	m = mdp_mesh_build(spec, dp->cfg, dp->n_workers, why, sizeof(why));
+	m = mdp_mesh_build(spec, dp->cfg, dp->tls_store, dp->n_workers, why, sizeof(why));
 	if (m == NULL)
 		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "%s", why);
 	rc = mdp_mesh_publish(dp, m);
@@ -78,7 +77,7 @@ section(json_t *doc, const char *key)
 static json_t *
 set_named(struct mdp_dp *dp, const char *key, json_t *obj, struct mdp_ctrl_err *err)
 {
-	json_t *doc = current_doc(dp), *arr, *n = json_object_get(obj, "name");
+	json_t *doc = mdp_ctrl_mesh_doc(dp), *arr, *n = json_object_get(obj, "name");
 	int i;
 
 	if (!json_is_string(n)) {
@@ -91,13 +90,13 @@ set_named(struct mdp_dp *dp, const char *key, json_t *obj, struct mdp_ctrl_err *
 		json_array_set(arr, (size_t)i, obj);
 	else
 		json_array_append(arr, obj);
-	return apply(dp, doc, err);
+	return mdp_ctrl_mesh_apply(dp, doc, err);
 }
 
 static json_t *
 delete_named(struct mdp_dp *dp, const char *key, const char *name, struct mdp_ctrl_err *err)
 {
-	json_t *doc = current_doc(dp), *arr = section(doc, key);
+	json_t *doc = mdp_ctrl_mesh_doc(dp), *arr = section(doc, key);
 	int i = find_named(arr, name);
 
 	if (i < 0) {
@@ -105,7 +104,7 @@ delete_named(struct mdp_dp *dp, const char *key, const char *name, struct mdp_ct
 		return mdp_ctrl_fail(err, MDP_CTRL_ERR_ARG, "no %s named '%.64s'", key, name);
 	}
 	json_array_remove(arr, (size_t)i);
-	return apply(dp, doc, err);
+	return mdp_ctrl_mesh_apply(dp, doc, err);
 }
 
 json_t *
@@ -116,13 +115,13 @@ mdp_ctrl_mesh_get(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 	(void)args;
 	(void)err;
 	return json_pack("{s:I, s:o, s:i}", "version", (json_int_t)dp->mesh_version, "mesh",
-			 current_doc(dp), "old_snapshots", (int)mdp_mesh_old_count(dp));
+			 mdp_ctrl_mesh_doc(dp), "old_snapshots", (int)mdp_mesh_old_count(dp));
 }
 
 json_t *
 mdp_ctrl_mesh_set(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 {
-	return apply(ctx, json_deep_copy(json_object_get(args, "mesh")), err);
+	return mdp_ctrl_mesh_apply(ctx, json_deep_copy(json_object_get(args, "mesh")), err);
 }
 
 json_t *
@@ -192,7 +191,7 @@ endpoint_change(struct mdp_dp *dp, json_t *args, int what, struct mdp_ctrl_err *
 	const char *cluster = json_string_value(json_object_get(args, "cluster"));
 	const char *address = json_string_value(json_object_get(args, "address"));
 	json_t *w = json_object_get(args, "weight");
-	json_t *doc = current_doc(dp), *eps = cluster_endpoints(doc, cluster, err);
+	json_t *doc = mdp_ctrl_mesh_doc(dp), *eps = cluster_endpoints(doc, cluster, err);
 	int i;
 
 	if (eps == NULL) {
@@ -227,7 +226,7 @@ endpoint_change(struct mdp_dp *dp, json_t *args, int what, struct mdp_ctrl_err *
 		json_object_set(json_array_get(eps, (size_t)i), "weight", w);
 		break;
 	}
-	return apply(dp, doc, err);
+	return mdp_ctrl_mesh_apply(dp, doc, err);
 }
 
 json_t *
@@ -267,6 +266,9 @@ stats_add(struct mdp_proxy_stats *t, const struct mdp_proxy_stats *s)
 	t->active_upstream += s->active_upstream;
 	t->idle_upstream += s->idle_upstream;
 	t->tunnels += s->tunnels;
+	t->authz_allowed += s->authz_allowed;
+	t->authz_denied += s->authz_denied;
+	t->authz_audited += s->authz_audited;
 }
 
 static json_t *
@@ -295,6 +297,9 @@ stats_json(const struct mdp_proxy_stats *s, bool with_version)
 		      "upstream_connects", (json_int_t)s->upstream_connects,
 		      "upstream_reused", (json_int_t)s->upstream_reused,
 		      "tunnels", (json_int_t)s->tunnels);
+	json_object_set_new(o, "authz", json_pack("{s:I, s:I, s:I}",
+		"allowed", (json_int_t)s->authz_allowed, "denied", (json_int_t)s->authz_denied,
+		"audited", (json_int_t)s->authz_audited));
 	if (with_version)
 		json_object_set_new(o, "mesh_version", json_integer((json_int_t)s->mesh_version));
 	return o;

@@ -19,4 +19,11 @@ json_t *mdp_ctrl_endpoint_remove(void *ctx, json_t *args, struct mdp_ctrl_err *e
 json_t *mdp_ctrl_endpoint_weight(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 json_t *mdp_ctrl_http_stats(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 
+struct mdp_dp;
+/* A copy of the mesh document in use. */
+json_t *mdp_ctrl_mesh_doc(const struct mdp_dp *dp);
+/* Validate, compile (with the TLS store as it is) and publish doc (taken):
+ * all or nothing. Returns the reply, or NULL with err set. */
+json_t *mdp_ctrl_mesh_apply(struct mdp_dp *dp, json_t *doc, struct mdp_ctrl_err *err);
+
 #endif

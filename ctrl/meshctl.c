@@ -1424,6 +1424,10 @@ print_http(json_t *r)
 		table_cell(&tb, "%s", *f);
 		table_cell(&tb, "%s", get_str(t, *f, b, sizeof(b)));
 	}
+	json_object_foreach(json_object_get(t, "authz"), k, v) {
+		table_cell(&tb, "authz %s", k);
+		table_cell(&tb, "%lld", (long long)json_integer_value(v));
+	}
 	json_object_foreach(json_object_get(t, "local_replies"), k, v) {
 		if (json_integer_value(v) == 0)
 			continue;
@@ -1436,6 +1440,117 @@ print_http(json_t *r)
 	}
 	table_print(&tb, 0);
 	printf("mesh version %lld\n", (long long)get_int(r, "mesh_version"));
+}
+
+/* ---- tls ------------------------------------------------------------- */
+
+/* A PEM file's text (meshctl reads it, so meshdp needs no access to it). */
+static char *
+pem_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		usage_error("tls: %s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		usage_error("tls: %s: unreadable or over 1 MiB", path);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		usage_error("tls: %s: read failed", path);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* tls | tls credential NAME CERT KEY | tls bundle NAME PEM | tls rotate-tickets */
+static json_t *
+parse_tls(int argc, char **argv)
+{
+	json_t *args;
+	char *a, *b;
+
+	if (argc == 1) {
+		proto_cmd = "tls";
+		return json_object();
+	}
+	if (strcmp(argv[1], "credential") == 0) {
+		if (argc != 5)
+			usage_error("tls credential: expected NAME CERT_FILE KEY_FILE");
+		proto_cmd = "tls-credential-set";
+		a = pem_file(argv[3]);
+		b = pem_file(argv[4]);
+		args = json_pack("{s:s, s:s, s:s}", "name", argv[2], "cert", a, "key", b);
+		free(a);
+		free(b);
+		return args;
+	}
+	if (strcmp(argv[1], "bundle") == 0) {
+		if (argc != 4)
+			usage_error("tls bundle: expected NAME PEM_FILE");
+		proto_cmd = "tls-bundle-set";
+		a = pem_file(argv[3]);
+		args = json_pack("{s:s, s:s}", "name", argv[2], "pem", a);
+		free(a);
+		return args;
+	}
+	if (strcmp(argv[1], "rotate-tickets") == 0) {
+		no_more_args(argc, argv, 2);
+		proto_cmd = "tls-tickets-rotate";
+		return json_object();
+	}
+	usage_error("tls: unknown action '%s' (credential, bundle, rotate-tickets)", argv[1]);
+	return NULL;
+}
+
+static void
+print_tls(json_t *r)
+{
+	json_t *v;
+	size_t i;
+	struct table tb;
+	char nb[32], na[32];
+
+	if (json_object_get(r, "credentials") == NULL) {
+		print_applied(r);
+		return;
+	}
+	table_init(&tb, 5, "lllll");
+	table_cell(&tb, "CREDENTIAL");
+	table_cell(&tb, "SPIFFE ID");
+	table_cell(&tb, "NOT BEFORE");
+	table_cell(&tb, "NOT AFTER");
+	table_cell(&tb, "SHA-256");
+	json_array_foreach(json_object_get(r, "credentials"), i, v) {
+		time_t t0 = (time_t)get_int(v, "not_before"), t1 = (time_t)get_int(v, "not_after");
+		const char *id = json_string_value(json_object_get(v, "spiffe_id"));
+		const char *fp = json_string_value(json_object_get(v, "sha256"));
+
+		strftime(nb, sizeof(nb), "%Y-%m-%d %H:%M", gmtime(&t0));
+		strftime(na, sizeof(na), "%Y-%m-%d %H:%M", gmtime(&t1));
+		table_cell(&tb, "%s", json_string_value(json_object_get(v, "name")));
+		table_cell(&tb, "%s", id ? id : "-");
+		table_cell(&tb, "%s", nb);
+		table_cell(&tb, "%s", na);
+		table_cell(&tb, "%.16s", fp ? fp : "");
+	}
+	table_print(&tb, 0);
+	table_init(&tb, 3, "lrl");
+	table_cell(&tb, "BUNDLE");
+	table_cell(&tb, "CERTS");
+	table_cell(&tb, "SHA-256");
+	json_array_foreach(json_object_get(r, "bundles"), i, v) {
+		const char *fp = json_string_value(json_object_get(v, "sha256"));
+
+		table_cell(&tb, "%s", json_string_value(json_object_get(v, "name")));
+		table_cell(&tb, "%lld", (long long)get_int(v, "certificates"));
+		table_cell(&tb, "%.16s", fp ? fp : "");
+	}
+	printf("\n");
+	table_print(&tb, 0);
+	printf("\nticket keys rotate every %lld s\n", (long long)get_int(r, "ticket_rotation_s"));
 }
 
 /* ---- commands ------------------------------------------------------- */
@@ -1464,6 +1579,9 @@ static const struct command commands[] = {
 	  parse_cluster, print_applied },
 	{ "endpoint", "add|remove|weight CLUSTER ADDR:PORT [W]",
 	  "change a cluster's endpoints", parse_endpoint, print_applied },
+	{ "tls", "[credential NAME CERT KEY | bundle NAME PEM | rotate-tickets]",
+	  "TLS material in use, or replace it (new handshakes use it at once)", parse_tls,
+	  print_tls },
 	{ "version", "", "meshdp and DPDK versions", parse_none, print_version },
 	{ "help", "", "commands meshdp accepts", parse_none, print_help },
 	{ "raw", "JSON... | -", "send request lines as they are, print the replies", NULL, NULL },

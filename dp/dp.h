@@ -23,6 +23,7 @@ struct mdp_dp;
 struct mdp_worker;
 struct mdp_tcp_stack;
 struct mdp_proxy;
+struct mdp_tls_worker;
 struct mdp_mesh;
 
 /* A configured port, as the dataplane sees it. Immutable after start-up. */
@@ -100,6 +101,7 @@ struct mdp_worker {
 
 	struct mdp_tcp_stack *tcp;
 	struct mdp_proxy *proxy;	/* HTTP proxy, when an http listener exists */
+	struct mdp_tls_worker *tls;	/* TLS stream layer (dp/tls) */
 
 	/* impairment stage, per port (only ports that configure it) */
 	struct mdp_impair impair[MDP_MAX_PORTS];
@@ -127,6 +129,7 @@ struct mdp_dp {
 	struct mdp_mesh *mesh;		/* current */
 	struct mdp_mesh *mesh_old;	/* superseded, still in use */
 	uint64_t mesh_version;
+	struct mdp_tls_store *tls_store;	/* TLS material by name (dp/tls), control thread */
 	uint64_t tcp_key[2];	/* SipHash key for ISNs and SYN cookies (getrandom) */
 };
 

@@ -17,6 +17,7 @@
 #include "net/net.h"
 #include "proxy/proxy.h"
 #include "tcp/tcp_priv.h"
+#include "tls/tls.h"
 #include "util/mdp_log.h"
 
 #define INBOX_SIZE 1024
@@ -433,6 +434,10 @@ mdp_workers_init(struct mdp_dp *dp)
 				return -ENOMEM;
 			}
 		}
+		if (mdp_tls_worker_init(w) < 0) {
+			MDP_ERR("worker %u: TLS layer (ipsec-mb manager): out of memory", i);
+			return -ENOMEM;
+		}
 		{
 			struct mdp_siphash_key key = { dp->tcp_key[0], dp->tcp_key[1] };
 
@@ -443,7 +448,9 @@ mdp_workers_init(struct mdp_dp *dp)
 			}
 		}
 		for (unsigned l = 0; l < cfg->n_listeners; l++) {
-			if (cfg->listeners[l].kind == MDP_LISTENER_HTTP) {
+			/* the proxy also adopts the mesh snapshots, which carry
+			 * the TLS listeners' contexts */
+			if (cfg->listeners[l].kind == MDP_LISTENER_HTTP || cfg->listeners[l].tls != NULL) {
 				if (mdp_proxy_init(w) < 0)
 					return -ENOMEM;
 				break;
@@ -499,6 +506,7 @@ mdp_workers_fini(struct mdp_dp *dp)
 			continue;
 		mdp_tcp_stack_fini(w);
 		mdp_proxy_fini(w);	/* after TCP: no callback reaches it */
+		mdp_tls_worker_fini(w);
 		if (w->arp != NULL)
 			mdp_arp_table_free(w->arp);	/* frees queued mbufs */
 		mdp_wheel_fini(&w->wheel);

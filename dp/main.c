@@ -25,9 +25,11 @@
 
 #include "ctrl/ctrl_cmds.h"
 #include "ctrl/ctrl_server.h"
+#include "ctrl/ctrl_tls.h"
 #include "dp.h"
 #include "mesh/mdp_mesh_conf.h"
 #include "proxy/mesh.h"
+#include "tls/tls_store.h"
 #include "util/mdp_log.h"
 
 #define CTRL_POLL_MS 200
@@ -152,14 +154,15 @@ pool_create(struct mdp_dp *dp)
 /* The mesh of the start-up file, compiled (the spec was validated with
  * the rest of the file). */
 static struct mdp_mesh *
-mesh_from_config(const struct mdp_config *cfg, char *err, size_t errlen)
+mesh_from_config(const struct mdp_config *cfg, const struct mdp_tls_store *st, char *err,
+		 size_t errlen)
 {
 	struct mdp_mesh_defaults def = { .route_timeout_ms = cfg->http.route_timeout_ms };
 	struct mdp_mesh_spec *spec = mdp_mesh_spec_parse(cfg->mesh, &def, err, errlen);
 
 	if (spec == NULL)
 		return NULL;
-	return mdp_mesh_build(spec, cfg, cfg->n_workers, err, errlen);
+	return mdp_mesh_build(spec, cfg, st, cfg->n_workers, err, errlen);
 }
 
 static int
@@ -231,11 +234,18 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	{
-		/* Compile the mesh now (regexes, balancers): a table that does
-		 * not compile is a configuration error, --check included. */
-		struct mdp_mesh *m = mesh_from_config(&cfg, err, sizeof(err));
+		/* Compile the mesh now (regexes, balancers, TLS contexts): a
+		 * table that does not compile is a configuration error, --check
+		 * included. */
+		struct mdp_mesh *m = NULL;
 
+		dp.tls_store = mdp_tls_store_new(&cfg);
+		if (dp.tls_store == NULL)
+			snprintf(err, sizeof(err), "TLS material: out of memory");
+		else
+			m = mesh_from_config(&cfg, dp.tls_store, err, sizeof(err));
 		if (m == NULL) {
+			mdp_tls_store_free(dp.tls_store);
 			fprintf(stderr, "%s: %s\nmeshdp: %s: configuration rejected\n", file, err,
 				file);
 			mdp_config_free(&cfg);
@@ -245,6 +255,7 @@ main(int argc, char **argv)
 			printf("%s: ok (%u port(s), %u worker(s), %u cluster(s), %u route table(s))\n",
 			       file, cfg.n_ports, cfg.n_workers, m->n_clusters, m->n_rts);
 			mdp_mesh_free(m);
+			mdp_tls_store_free(dp.tls_store);
 			mdp_config_free(&cfg);
 			return EXIT_SUCCESS;
 		}
@@ -329,6 +340,7 @@ main(int argc, char **argv)
 		}
 		if (dp.mesh_old != NULL)
 			mdp_mesh_reclaim(&dp);
+		mdp_ctrl_tls_tick(&dp);	/* session-ticket key rotation */
 		if (rc == 1) {
 			struct signalfd_siginfo si;
 
@@ -352,6 +364,7 @@ out:
 	}
 	if (sfd >= 0)
 		close(sfd);
+	mdp_tls_store_free(dp.tls_store);
 	mdp_config_free(&cfg);
 	if (status == EXIT_SUCCESS)
 		MDP_NOTICE("stopped");

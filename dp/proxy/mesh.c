@@ -18,10 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "dp.h"
 #include "lb/mdp_lb.h"
 #include "mesh/mdp_mesh_conf.h"
 #include "proxy.h"
+#include "tls/mdp_tls_ctx.h"
+#include "tls/tls.h"
+#include "tls/tls_store.h"
 #include "route/mdp_route.h"
 #include "util/mdp_log.h"
 
@@ -139,18 +144,157 @@ mdp_mesh_free(struct mdp_mesh *m)
 		rt_free(&m->rts[i]);
 	free(m->rts);
 	for (unsigned i = 0; i < m->n_clusters; i++) {
-		mdp_lb_free(m->clusters[i].lb);
-		free(m->clusters[i].eps);
+		struct mdp_mesh_cluster *cl = &m->clusters[i];
+
+		mdp_lb_free(cl->lb);
+		free(cl->eps);
+		SSL_CTX_free(cl->tls_ctx);	/* connections hold their own reference */
+		for (unsigned k = 0; k < cl->n_tls_ids; k++)
+			free(cl->tls_ids[k]);
+		free(cl->tls_ids);
 	}
 	free(m->clusters);
+	for (unsigned l = 0; l < MDP_MAX_LISTENERS; l++)
+		SSL_CTX_free(m->lsn_tls[l]);
 	mdp_mesh_spec_free(m->spec);
 	free(m);
 }
 
-struct mdp_mesh *
-mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg, unsigned n_workers,
-	       char *err, size_t errlen)
+/* ---- TLS contexts (dp/tls) ---- */
+
+/*
+ * The "policy generation" of the snapshot's TLS contexts: a hash of the
+ * authorization policies. A session made under other policies is not
+ * resumed (lib/tls: session ID context), so its peer is verified again.
+ */
+static void
+policy_gen(const struct mdp_mesh_spec *spec, uint8_t out[SHA256_DIGEST_LENGTH])
 {
+	json_t *p = spec->doc != NULL ? json_object_get(spec->doc, "authorization_policies") : NULL;
+	char *txt = p != NULL ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	SHA256((const unsigned char *)(txt != NULL ? txt : ""), txt != NULL ? strlen(txt) : 0, out);
+	free(txt);
+}
+
+static int
+cluster_tls(struct mdp_mesh_cluster *cl, const struct mdp_mesh_tls_spec *ts,
+	    const struct mdp_config *cfg, const struct mdp_tls_store *st, const uint8_t *gen,
+	    char *err, size_t errlen)
+{
+	struct mdp_tls_client_conf cc = { 0 };
+
+	if (ts->mode == MDP_MESH_TLS_DISABLE)
+		return 0;
+	if (st == NULL) {
+		snprintf(err, errlen, "tls: no TLS material is configured (the tls group)");
+		return -1;
+	}
+	cc.bundle = mdp_tls_store_bundle(st, ts->bundle != NULL ? ts->bundle : "default");
+	if (cc.bundle == NULL) {
+		snprintf(err, errlen, "tls.bundle: no trust bundle \"%s\"",
+			 ts->bundle != NULL ? ts->bundle : "default");
+		return -1;
+	}
+	if (ts->mode != MDP_MESH_TLS_SIMPLE) {
+		const char *name = ts->credential != NULL ? ts->credential : "default";
+
+		cc.cred = mdp_tls_store_cred(st, name);
+		if (cc.cred == NULL) {
+			snprintf(err, errlen, "tls.credential: no credential \"%s\"", name);
+			return -1;
+		}
+	}
+	cc.params = &cfg->tls.params;
+	cc.trust_domain = cfg->tls.trust_domain[0] != '\0' ? cfg->tls.trust_domain : NULL;
+	cc.policy_gen = gen;
+	cc.policy_gen_len = SHA256_DIGEST_LENGTH;
+	/* SIMPLE TLS to a server outside the mesh: no SPIFFE ID needed */
+	cc.allow_no_spiffe_id = ts->mode == MDP_MESH_TLS_SIMPLE && ts->n_sans == 0;
+	cl->tls_ctx = mdp_tls_client_ctx_new(&cc, err, errlen);
+	if (cl->tls_ctx == NULL)
+		return -1;
+	mdp_tls_ctx_prepare(cl->tls_ctx);
+	if (ts->sni != NULL)
+		snprintf(cl->tls_sni, sizeof(cl->tls_sni), "%s", ts->sni);
+	if (ts->n_sans > 0) {
+		cl->tls_ids = calloc(ts->n_sans, sizeof(*cl->tls_ids));
+		if (cl->tls_ids == NULL)
+			goto oom;
+		for (unsigned i = 0; i < ts->n_sans; i++) {
+			cl->tls_ids[i] = strdup(ts->sans[i]);
+			if (cl->tls_ids[i] == NULL)
+				goto oom;
+			cl->n_tls_ids++;
+		}
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int
+listener_tls(struct mdp_mesh *m, unsigned l, const struct mdp_conf_listener *lc,
+	     const struct mdp_config *cfg, const struct mdp_tls_store *st, const uint8_t *gen,
+	     char *err, size_t errlen)
+{
+	const struct mdp_conf_listener_tls *lt = lc->tls;
+	struct mdp_tls_sni_entry sni[MDP_CONF_MAX_SNI];
+	struct mdp_tls_server_conf sc = { 0 };
+	struct mdp_tls_params params = cfg->tls.params;
+	char why[256];
+
+	m->lsn_mtls[l] = (uint8_t)lt->mtls;
+	sc.cred = mdp_tls_store_cred(st, lt->credential);
+	if (sc.cred == NULL) {
+		snprintf(err, errlen, "listener \"%s\": no credential \"%s\"", lc->name,
+			 lt->credential);
+		return -1;
+	}
+	if (lt->bundle[0] != '\0') {
+		sc.bundle = mdp_tls_store_bundle(st, lt->bundle);
+		if (sc.bundle == NULL) {
+			snprintf(err, errlen, "listener \"%s\": no trust bundle \"%s\"", lc->name,
+				 lt->bundle);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < lt->n_sni; i++) {
+		sni[i].server_name = lt->sni[i].server_name;
+		sni[i].mtls = lt->sni[i].mtls;
+		sni[i].cred = lt->sni[i].credential != NULL ?
+			mdp_tls_store_cred(st, lt->sni[i].credential) : NULL;
+		if (lt->sni[i].credential != NULL && sni[i].cred == NULL) {
+			snprintf(err, errlen, "listener \"%s\": sni \"%s\": no credential \"%s\"",
+				 lc->name, lt->sni[i].server_name, lt->sni[i].credential);
+			return -1;
+		}
+	}
+	if (lt->alpn[0] != '\0')
+		snprintf(params.alpn, sizeof(params.alpn), "%s", lt->alpn);
+	sc.sni = sni;
+	sc.n_sni = lt->n_sni;
+	sc.mtls = lt->mtls;
+	sc.trust_domain = cfg->tls.trust_domain[0] != '\0' ? cfg->tls.trust_domain : NULL;
+	sc.params = &params;
+	sc.ticket_keys = st->tickets;
+	sc.policy_gen = gen;
+	sc.policy_gen_len = SHA256_DIGEST_LENGTH;
+	m->lsn_tls[l] = mdp_tls_server_ctx_new(&sc, why, sizeof(why));
+	if (m->lsn_tls[l] == NULL) {
+		snprintf(err, errlen, "listener \"%s\": %s", lc->name, why);
+		return -1;
+	}
+	mdp_tls_ctx_prepare(m->lsn_tls[l]);
+	return 0;
+}
+
+struct mdp_mesh *
+mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg,
+	       const struct mdp_tls_store *st, unsigned n_workers, char *err, size_t errlen)
+{
+	uint8_t gen[SHA256_DIGEST_LENGTH];
 	struct mdp_mesh *m = calloc(1, sizeof(*m));
 
 	if (m == NULL) {
@@ -159,6 +303,7 @@ mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg, unsigne
 		return NULL;
 	}
 	m->spec = spec;
+	policy_gen(spec, gen);
 	m->clusters = calloc(spec->n_clusters + 1, sizeof(*m->clusters));
 	m->rts = calloc(spec->n_rts + 1, sizeof(*m->rts));
 	if (m->clusters == NULL || m->rts == NULL)
@@ -188,6 +333,10 @@ mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg, unsigne
 			cl->eps[e].weight = cs->eps[e].weight;
 		}
 		cl->n_eps = cs->n_eps;
+		if (cluster_tls(cl, &cs->tls, cfg, st, gen, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "clusters[%u] (\"%s\"): %s", i, cs->name, why);
+			goto fail;
+		}
 		if (cs->n_eps == 0)
 			continue;	/* no balancer: its requests get 503 */
 		lp.n_workers = n_workers;
@@ -221,6 +370,9 @@ mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg, unsigne
 	for (unsigned l = 0; l < cfg->n_listeners; l++) {
 		const struct mdp_conf_listener *lc = &cfg->listeners[l];
 
+		if (lc->tls != NULL && lc->tls->mtls != MDP_MTLS_DISABLE &&
+		    listener_tls(m, l, lc, cfg, st, gen, err, errlen) < 0)
+			goto fail;
 		if (lc->kind != MDP_LISTENER_HTTP)
 			continue;
 		m->lsn_rt[l] = mdp_mesh_spec_rt(spec, lc->route_table);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/ssl.h>
 #include <rte_common.h>
 
 #include "conf/mdp_config.h"
@@ -14,7 +15,7 @@
 /*
  * The mesh configuration as the workers see it: one immutable snapshot of
  * clusters (endpoints and their load balancer) and route tables (compiled
- * by lib/route), built whole on the control thread and published to every
+ * by lib/route) and TLS contexts, built whole on the control thread and published to every
  * worker (mesh_publish.c). A worker uses the newest snapshot for each new
  * request; a request keeps the snapshot it started with until it ends, so
  * an update never changes a request half-way. A snapshot is freed once no
@@ -49,6 +50,12 @@ struct mdp_mesh_cluster {
 	uint8_t hash_on;		/* enum mdp_mesh_hash_on */
 	char hash_header[64];		/* lower case */
 	uint16_t hash_header_len;
+	/* TLS origination (the cluster's `tls`, DestinationRule meaning):
+	 * NULL ctx: plaintext */
+	SSL_CTX *tls_ctx;
+	char tls_sni[256];		/* "" : no SNI */
+	char **tls_ids;			/* the upstream SPIFFE IDs accepted */
+	unsigned n_tls_ids;
 };
 
 /* A route's header operations, as the head builders take them. */
@@ -80,6 +87,10 @@ struct mdp_mesh {
 	struct mdp_mesh_rt *rts;
 	unsigned n_rts;
 	int lsn_rt[MDP_MAX_LISTENERS];	/* route table of each http listener, or -1 */
+	/* each TLS listener's server context (NULL: plaintext listener) and
+	 * mode (enum mdp_mtls_mode) */
+	SSL_CTX *lsn_tls[MDP_MAX_LISTENERS];
+	uint8_t lsn_mtls[MDP_MAX_LISTENERS];
 	struct mdp_mesh_spec *spec;	/* the source, for dumps and partial updates */
 	struct mdp_mesh *next_old;	/* control thread: list of superseded snapshots */
 	struct mdp_mesh_wuse use[MDP_MAX_WORKERS];
@@ -92,8 +103,10 @@ struct mdp_mesh {
  * (freed with the snapshot, or at once on failure). Returns the snapshot,
  * or NULL with a message in err. Control thread.
  */
+struct mdp_tls_store;
 struct mdp_mesh *mdp_mesh_build(struct mdp_mesh_spec *spec, const struct mdp_config *cfg,
-				unsigned n_workers, char *err, size_t errlen);
+				const struct mdp_tls_store *tls, unsigned n_workers, char *err,
+				size_t errlen);
 void mdp_mesh_free(struct mdp_mesh *m);
 
 struct mdp_dp;

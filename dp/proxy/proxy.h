@@ -39,7 +39,8 @@ struct mdp_proxy;
 	_(CONNECT_METHOD, "connect_method", "CONNECT is not proxied (405)")    \
 	_(HEAD_TIMEOUT, "head_timeout", "request head not complete in time (408)") \
 	_(DOWNSTREAM_RESET, "downstream_reset", "client went away during a request") \
-	_(RETRIED, "retried_on_fresh_connection", "request repeated after a reused connection failed")
+	_(RETRIED, "retried_on_fresh_connection", "request repeated after a reused connection failed") \
+	_(RBAC_DENIED, "rbac_denied", "denied by an authorization policy (403)")
 
 enum mdp_proxy_reason {
 #define MDP_PROXY_REASON_ENUM(sym, name, help) MDP_PROXY_R_##sym,
@@ -68,6 +69,9 @@ struct mdp_proxy_stats {
 	uint64_t idle_upstream;
 	uint64_t tunnels;		/* upgrades tunnelled */
 	uint64_t mesh_version;		/* snapshot in use */
+	uint64_t authz_allowed;		/* requests an authorization policy let through */
+	uint64_t authz_denied;		/* ... refused (403) */
+	uint64_t authz_audited;		/* requests an AUDIT policy matched */
 };
 
 /* Set-up and teardown on the worker (from the TCP stack's set-up). */
@@ -76,6 +80,11 @@ void mdp_proxy_fini(struct mdp_worker *w);
 
 /* The listener ops of an `http` listener (lctx: its struct mdp_conf_listener). */
 extern const struct mdp_tcp_app_ops mdp_proxy_http_listener;
+
+/* The authorization policies of the worker's current snapshot (NULL: none),
+ * for connections that are not HTTP (dp/tcp/tcp_apps.c). */
+struct mdp_authz;
+const struct mdp_authz *mdp_proxy_authz(const struct mdp_worker *w);
 
 /* Run on the worker by mesh publication: use m for new requests. */
 void mdp_proxy_adopt(struct mdp_worker *w, struct mdp_mesh *m);

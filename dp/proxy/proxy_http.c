@@ -16,14 +16,18 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "authz/mdp_authz.h"
 #include "lb/mdp_lb.h"
+#include "mesh/mdp_mesh_conf.h"
 #include "proxy_priv.h"
+#include "tls/tls.h"
 #include "util/mdp_log.h"
 
 const struct mdp_proxy_reason_desc mdp_proxy_reason_desc[MDP_PROXY_R_MAX] = {
@@ -39,6 +43,8 @@ static void down_process(struct mdp_proxy_down *d);
 static void resp_process(struct mdp_proxy_down *d);
 static void req_pump(struct mdp_proxy_down *d);
 static void down_flush(struct mdp_proxy_down *d);
+static bool authz_allows(struct mdp_proxy_down *d, const struct mdp_http_msg *msg,
+			 const char *path, size_t plen);
 
 static inline uint64_t
 ms_ticks(const struct mdp_worker *w, uint64_t ms)
@@ -281,9 +287,24 @@ mdp_proxy_adopt(struct mdp_worker *w, struct mdp_mesh *m)
 	old = px->mesh;
 	m->use[w->idx].adopted = true;
 	px->mesh = m;
+	/* new TLS handshakes use the snapshot's contexts at once */
+	for (unsigned l = 0; l < MDP_MAX_LISTENERS; l++) {
+		struct mdp_tls_lsn_state *st = mdp_tls_lsn_state(w, l);
+
+		st->ctx = m->lsn_tls[l];
+		st->mode = m->lsn_mtls[l];
+	}
 	px->st.mesh_version = m->version;
 	if (old != NULL && old != m && old->use[w->idx].users == 0)
 		atomic_store_explicit(&old->use[w->idx].released, true, memory_order_release);
+}
+
+const struct mdp_authz *
+mdp_proxy_authz(const struct mdp_worker *w)
+{
+	const struct mdp_proxy *px = w->proxy;
+
+	return px != NULL && px->mesh != NULL ? px->mesh->spec->authz : NULL;
 }
 
 /* ---- local replies and the end of a request ---- */
@@ -517,7 +538,13 @@ up_get(struct mdp_proxy_down *d, bool fresh, int *err)
 	u->idle_timeout_ms = d->idle_timeout_ms;
 	u->max_idle = d->max_idle;
 	mdp_timer_init(&u->timer, up_timer, u);
-	u->tc = mdp_tcp_connect(px->w, d->ep_addr, d->ep_port, &up_ops, u, err);
+	if (d->cl->tls_ctx != NULL)
+		u->tc = mdp_tls_connect(px->w, d->ep_addr, d->ep_port, d->cl->tls_ctx,
+					d->cl->tls_sni[0] != '\0' ? d->cl->tls_sni : NULL,
+					(const char *const *)d->cl->tls_ids, d->cl->n_tls_ids, &up_ops,
+					u, err);
+	else
+		u->tc = mdp_tcp_connect(px->w, d->ep_addr, d->ep_port, &up_ops, u, err);
 	if (u->tc != NULL && d->connect_timeout_ms > 0)
 		mdp_timer_start(&px->w->wheel, &u->timer, ms_ticks(px->w, d->connect_timeout_ms));
 	if (u->tc == NULL) {
@@ -690,6 +717,13 @@ req_start(struct mdp_proxy_down *d, const struct mdp_http_msg *msg)
 		return;
 	}
 	mesh_hold(d);
+	if (mdp_authz_count(d->mesh->spec->authz) > 0 && !authz_allows(d, msg, px->path, plen)) {
+		/* Envoy's RBAC filter answers the same */
+		local_reply(d, 403, MDP_PROXY_R_RBAC_DENIED, "RBAC: access denied\n", 20, NULL, 0,
+			    msg->body != MDP_HTTP_BODY_NONE);
+		mesh_put(d);
+		return;
+	}
 	mdp_proxy_route(px, d->mesh, d->lc, msg, px->path, plen, d->client_addr, &dec);
 	if (dec.kind == PD_LOCAL) {
 		/* a body we will not read ends the connection */
@@ -737,6 +771,90 @@ req_start(struct mdp_proxy_down *d, const struct mdp_http_msg *msg)
 		req_fail(d, 503, MDP_PROXY_R_OVERLOAD);
 	else if (rc != 0)
 		req_fail(d, 502, MDP_PROXY_R_CONNECT_FAIL);
+}
+
+/* ---- authorization (lib/authz) ---- */
+
+struct authz_hdr_arg {
+	struct mdp_proxy *px;
+	const struct mdp_http_msg *msg;
+};
+
+/* request.headers[NAME] for a policy's when[]: the values of every field
+ * line with that name, joined with "," (as routing sees them). */
+static int
+authz_header(void *arg, const char *name, size_t nlen, const char **val, size_t *vlen)
+{
+	const struct authz_hdr_arg *a = arg;
+	const struct mdp_http_msg *msg = a->msg;
+	char *buf = a->px->ahdr;
+	size_t n = 0, cap = a->px->lim.max_head;
+	int found = 0;
+
+	for (unsigned i = 0; i < msg->n_headers; i++) {
+		const struct mdp_http_header *h = &msg->headers[i];
+
+		if (h->name_len != nlen || strncasecmp(h->name, name, nlen) != 0)
+			continue;
+		if (found == 0) {
+			*val = h->value;
+			*vlen = h->value_len;
+			found = 1;
+			continue;
+		}
+		if (found == 1) {
+			if (*vlen > cap)
+				break;
+			memmove(buf, *val, *vlen);
+			n = *vlen;
+			found = 2;
+		}
+		if (n + 1 + h->value_len > cap)
+			break;
+		buf[n++] = ',';
+		memcpy(buf + n, h->value, h->value_len);
+		n += h->value_len;
+	}
+	if (found == 2) {
+		*val = buf;
+		*vlen = n;
+	}
+	return found != 0;
+}
+
+/* Does the snapshot's policy let this request through? path: normalized. */
+static bool
+authz_allows(struct mdp_proxy_down *d, const struct mdp_http_msg *msg, const char *path,
+	     size_t plen)
+{
+	struct mdp_proxy *px = d->px;
+	const struct mdp_authz *az = d->mesh->spec->authz;
+	struct authz_hdr_arg ha = { px, msg };
+	struct mdp_authz_req r = {
+		.src_ip = d->client_addr,
+		.dst_port = d->lc->port,
+		.http = true,
+		.method = msg->method_str.p,
+		.method_len = msg->method_str.len,
+		.host = msg->authority.p,
+		.host_len = msg->authority.p != NULL ? msg->authority.len : 0,
+		.path = path,
+		.path_len = plen,
+		.header = authz_header,
+		.header_arg = &ha,
+	};
+	int pi;
+
+	r.principal = mdp_tls_conn_peer_id(d->tc, &r.principal_len);
+	r.sni = mdp_tls_conn_sni(d->tc, &r.sni_len);
+	if (mdp_authz_has_audit(az) && mdp_authz_audit(az, &r) >= 0)
+		px->st.authz_audited++;
+	if (mdp_authz_check(az, &r, &pi) == MDP_AUTHZ_ALLOW) {
+		px->st.authz_allowed++;
+		return true;
+	}
+	px->st.authz_denied++;
+	return false;
 }
 
 /* Parse and start requests while the connection waits for one. */
@@ -1412,6 +1530,7 @@ mdp_proxy_init(struct mdp_worker *w)
 				       socket);
 	px->out_cap = cfg->http.max_head + 4096;
 	px->scratch = rte_malloc_socket("mdp_proxy_scratch", cfg->http.max_head + 1, 0, socket);
+	px->ahdr = rte_malloc_socket("mdp_proxy_ahdr", cfg->http.max_head + 1, 0, socket);
 	px->out = rte_malloc_socket("mdp_proxy_out", px->out_cap, 0, socket);
 	px->path = rte_malloc_socket("mdp_proxy_path", cfg->http.max_head + 2, 0, socket);
 	px->path2 = rte_malloc_socket("mdp_proxy_path2", cfg->http.max_head + 2, 0, socket);
@@ -1423,7 +1542,8 @@ mdp_proxy_init(struct mdp_worker *w)
 				      0, socket);
 	if (px->downs == NULL || px->ups == NULL || px->down_free == NULL || px->up_free == NULL ||
 	    px->slots == NULL || px->scratch == NULL || px->out == NULL || px->path == NULL ||
-	    px->path2 == NULL || px->loc == NULL || px->hdrs == NULL || px->rhdrs == NULL)
+	    px->path2 == NULL || px->loc == NULL || px->hdrs == NULL || px->rhdrs == NULL ||
+	    px->ahdr == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < n; i++) {
 		px->down_free[i] = n - 1 - i;
@@ -1476,6 +1596,7 @@ mdp_proxy_fini(struct mdp_worker *w)
 	rte_free(px->path);
 	rte_free(px->out);
 	rte_free(px->scratch);
+	rte_free(px->ahdr);
 	rte_free(px->slots);
 	rte_free(px->up_free);
 	rte_free(px->down_free);

@@ -119,6 +119,7 @@ struct mdp_proxy {
 	uint32_t n_slots_used;
 	struct mdp_mesh *mesh;		/* for new requests */
 	char *scratch;			/* a head split over segments, made contiguous */
+	char *ahdr;			/* a header's values joined, for authorization */
 	char *out;			/* heads being built */
 	uint32_t out_cap;
 	char *path;			/* the normalized path */

@@ -81,4 +81,16 @@ uint8_t *mdp_tcp_app_flags(struct mdp_tcp_conn *c);
 void mdp_tcp_set_ctx(struct mdp_tcp_conn *c, const struct mdp_tcp_app_ops *ops, void *ctx);
 void *mdp_tcp_ctx(const struct mdp_tcp_conn *c);
 
+/*
+ * The same calls for a stream layer under the application (dp/tls): they
+ * act on the TCP connection itself, whatever stream the application sees.
+ * The application's calls above go to the stream layer when there is one.
+ */
+int mdp_tcp_raw_send(struct mdp_tcp_conn *c, struct rte_mbuf *m);
+uint32_t mdp_tcp_raw_send_space(const struct mdp_tcp_conn *c);
+void mdp_tcp_raw_want_writable(struct mdp_tcp_conn *c);
+void mdp_tcp_raw_recved(struct mdp_tcp_conn *c, uint32_t n);
+void mdp_tcp_raw_close(struct mdp_tcp_conn *c);
+void mdp_tcp_raw_abort(struct mdp_tcp_conn *c);
+
 #endif

@@ -12,7 +12,10 @@
 
 #include <rte_mbuf.h>
 
+#include "authz/mdp_authz.h"
+#include "proxy/proxy.h"
 #include "tcp_apps.h"
+#include "tls/tls.h"
 #include "tcp_priv.h"
 
 #define APP_CLOSE_WHEN_DRAINED 0x1	/* the source side has closed */
@@ -176,6 +179,8 @@ proxy_peer_closed(struct mdp_tcp_conn *c)
 		mdp_tcp_close(peer);
 }
 
+static const struct mdp_tcp_app_ops proxy_ops;
+
 static void
 proxy_closed(struct mdp_tcp_conn *c, int err)
 {
@@ -183,7 +188,7 @@ proxy_closed(struct mdp_tcp_conn *c, int err)
 
 	if (peer == NULL)
 		return;
-	mdp_tcp_set_ctx(peer, peer->ops, NULL);
+	mdp_tcp_set_ctx(peer, &proxy_ops, NULL);
 	/* A reset or a failed upstream resets the other side too; an orderly
 	 * end closes it after its queued bytes. */
 	if (err != 0)
@@ -200,6 +205,21 @@ static const struct mdp_tcp_app_ops proxy_ops = {
 	.closed = proxy_closed,
 };
 
+/* The authorization policies of the mesh snapshot, for a connection (no
+ * HTTP fields: Istio's TCP semantics, lib/authz). */
+static bool
+proxy_allowed(struct mdp_tcp_conn *c, const struct mdp_conf_listener *l)
+{
+	const struct mdp_authz *az = mdp_proxy_authz(c->w);
+	struct mdp_authz_req r = { .src_ip = c->t.raddr, .dst_port = l->port };
+
+	if (mdp_authz_count(az) == 0)
+		return true;
+	r.principal = mdp_tls_conn_peer_id(c, &r.principal_len);
+	r.sni = mdp_tls_conn_sni(c, &r.sni_len);
+	return mdp_authz_check(az, &r, NULL) == MDP_AUTHZ_ALLOW;
+}
+
 static void
 proxy_accepted(struct mdp_tcp_conn *down, void *lctx)
 {
@@ -208,6 +228,12 @@ proxy_accepted(struct mdp_tcp_conn *down, void *lctx)
 	int err = 0;
 
 	mdp_tcp_set_ctx(down, &proxy_ops, NULL);
+	if (!proxy_allowed(down, l)) {
+		/* Istio's answer on TCP: the connection is reset */
+		MDP_CNT_INC(down->w, down->port, TCP_PROXY_DENIED);
+		mdp_tcp_abort(down);
+		return;
+	}
 	up = mdp_tcp_connect(down->w, l->upstream_addr, l->upstream_port, &proxy_ops, down, &err);
 	if (up == NULL) {
 		MDP_CNT_INC(down->w, down->port, TCP_PROXY_CONNECT_FAIL);

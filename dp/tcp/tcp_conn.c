@@ -15,6 +15,7 @@
 #include "tcp_apps.h"
 #include "tcp_info.h"
 #include "tcp_priv.h"
+#include "tls/tls.h"
 #include "util/mdp_log.h"
 
 static const char *const state_names[MDP_TCP_STATE_COUNT] = {
@@ -217,6 +218,10 @@ mdp_tcp_listener_find(struct mdp_tcp_stack *s, uint32_t addr, uint16_t port)
 void
 mdp_tcp_set_ctx(struct mdp_tcp_conn *c, const struct mdp_tcp_app_ops *ops, void *ctx)
 {
+	if (unlikely(c->tls != NULL)) {
+		mdp_tls_set_ctx(c, ops, ctx);
+		return;
+	}
 	c->ops = ops;
 	c->ctx = ctx;
 }
@@ -224,6 +229,8 @@ mdp_tcp_set_ctx(struct mdp_tcp_conn *c, const struct mdp_tcp_app_ops *ops, void 
 void *
 mdp_tcp_ctx(const struct mdp_tcp_conn *c)
 {
+	if (unlikely(c->tls != NULL))
+		return mdp_tls_ctx(c);
 	return c->ctx;
 }
 
@@ -334,13 +341,67 @@ mdp_tcp_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 }
 
 void
-mdp_tcp_want_writable(struct mdp_tcp_conn *c)
+mdp_tcp_raw_want_writable(struct mdp_tcp_conn *c)
 {
 	c->flags |= MDP_TCPF_WANT_WRITE;
 }
 
+void
+mdp_tcp_want_writable(struct mdp_tcp_conn *c)
+{
+	if (unlikely(c->tls != NULL)) {
+		mdp_tls_want_writable(c);
+		return;
+	}
+	mdp_tcp_raw_want_writable(c);
+}
+
 uint32_t
 mdp_tcp_send_space(const struct mdp_tcp_conn *c)
+{
+	if (unlikely(c->tls != NULL))
+		return mdp_tls_send_space(c);
+	return mdp_tcp_raw_send_space(c);
+}
+
+int
+mdp_tcp_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
+{
+	if (unlikely(c->tls != NULL))
+		return mdp_tls_send(c, m);
+	return mdp_tcp_raw_send(c, m);
+}
+
+void
+mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
+{
+	if (unlikely(c->tls != NULL)) {
+		mdp_tls_recved(c, n);
+		return;
+	}
+	mdp_tcp_raw_recved(c, n);
+}
+
+void
+mdp_tcp_close(struct mdp_tcp_conn *c)
+{
+	if (c->flags & MDP_TCPF_APP_CLOSED)
+		return;	/* `closed` was delivered: the handle is spent */
+	if (unlikely(c->tls != NULL)) {
+		mdp_tls_close(c);
+		return;
+	}
+	mdp_tcp_raw_close(c);
+}
+
+void
+mdp_tcp_raw_abort(struct mdp_tcp_conn *c)
+{
+	mdp_tcp_abort(c);
+}
+
+uint32_t
+mdp_tcp_raw_send_space(const struct mdp_tcp_conn *c)
 {
 	uint32_t cap = c->s->cfg->snd_buf;
 
@@ -348,7 +409,7 @@ mdp_tcp_send_space(const struct mdp_tcp_conn *c)
 }
 
 int
-mdp_tcp_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
+mdp_tcp_raw_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 {
 	switch (c->state) {
 	case MDP_TCP_ESTABLISHED:
@@ -362,7 +423,7 @@ mdp_tcp_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 	}
 	if (c->flags & MDP_TCPF_FIN_QUEUED)
 		return -EPIPE;
-	if (rte_pktmbuf_pkt_len(m) > mdp_tcp_send_space(c)) {
+	if (rte_pktmbuf_pkt_len(m) > mdp_tcp_raw_send_space(c)) {
 		c->flags |= MDP_TCPF_WANT_WRITE;
 		return -ENOBUFS;
 	}
@@ -376,7 +437,7 @@ mdp_tcp_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 }
 
 void
-mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
+mdp_tcp_raw_recved(struct mdp_tcp_conn *c, uint32_t n)
 {
 	uint32_t old_edge = c->rcv_adv, new_edge;
 
@@ -403,10 +464,10 @@ mdp_tcp_recved(struct mdp_tcp_conn *c, uint32_t n)
 }
 
 void
-mdp_tcp_close(struct mdp_tcp_conn *c)
+mdp_tcp_raw_close(struct mdp_tcp_conn *c)
 {
 	if (c->flags & MDP_TCPF_APP_CLOSED)
-		return;	/* `closed` was delivered: the handle is spent */
+		return;
 	switch (c->state) {
 	case MDP_TCP_SYN_SENT:
 		mdp_tcp_conn_done(c, 0);
@@ -508,6 +569,17 @@ mdp_tcp_stack_init(struct mdp_worker *w, const struct mdp_siphash_key *key)
 			l->ops = &mdp_proxy_http_listener;
 			break;
 		}
+		if (lc->tls != NULL && lc->tls->mtls != MDP_MTLS_DISABLE) {
+			/* the TLS stream layer first; the application after the
+			 * handshake (dp/tls) */
+			struct mdp_tls_lsn *t = &s->tls_lsn[s->n_lsn - 1];
+
+			t->app_ops = l->ops;
+			t->app_ctx = l->ctx;
+			t->idx = i;
+			l->ops = &mdp_tls_listener_ops;
+			l->ctx = t;
+		}
 	}
 	snprintf(name, sizeof(name), "mdp_tcp_%u", w->idx);
 	hp.name = name;
@@ -536,6 +608,7 @@ mdp_tcp_stack_fini(struct mdp_worker *w)
 			struct mdp_tcp_conn *c = &s->conns[i];
 
 			if (c->state != MDP_TCP_CLOSED) {
+				mdp_tls_conn_drop(c);
 				c->ops = NULL;	/* applications are gone */
 				conn_free(c);
 			}

@@ -63,6 +63,7 @@ struct mdp_tcp_rtx_rec {
 
 struct mdp_tcp_listener;
 struct mdp_tcp_stack;
+struct mdp_tls_sess;
 struct mdp_worker;
 
 struct mdp_tcp_conn {
@@ -137,6 +138,7 @@ struct mdp_tcp_conn {
 	struct mdp_mbufq app_q;	/* the application's own queue (bytes it holds) */
 	uint8_t app_flags;	/* the application's own flags */
 	struct mdp_tcp_listener *lsn;
+	struct mdp_tls_sess *tls;	/* the stream layer, when TLS (dp/tls) */
 
 	/* statistics for `meshctl conns` */
 	uint64_t bytes_in;

@@ -523,7 +523,7 @@ ack_new(struct mdp_tcp_conn *c, const struct seg *sg)
 	mdp_timer_stop(&c->w->wheel, &c->rtx);
 	if (c->snd_una != c->snd_max)
 		mdp_tcp_rtx_arm(c);
-	if ((c->flags & MDP_TCPF_WANT_WRITE) && mdp_tcp_send_space(c) > 0) {
+	if ((c->flags & MDP_TCPF_WANT_WRITE) && mdp_tcp_raw_send_space(c) > 0) {
 		c->flags &= ~(uint32_t)MDP_TCPF_WANT_WRITE;
 		if (c->ops != NULL && c->ops->writable != NULL)
 			c->ops->writable(c);

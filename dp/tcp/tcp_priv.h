@@ -21,6 +21,7 @@
 #include "dp.h"
 #include "tcp/mdp_siphash.h"
 #include "tcp_conn.h"
+#include "tls/tls.h"
 
 #define MDP_TCP_HDR 20
 
@@ -41,6 +42,7 @@ struct mdp_tcp_stack {
 	uint32_t n_free;
 	struct rte_hash *table;		/* tuple -> pool index */
 	struct mdp_tcp_listener lsn[MDP_MAX_LISTENERS];
+	struct mdp_tls_lsn tls_lsn[MDP_MAX_LISTENERS];	/* TLS listeners' wrappers */
 	unsigned n_lsn;
 	struct mdp_siphash_key key;	/* ISNs and cookies; the same on every worker */
 	uint64_t tsc_per_us;

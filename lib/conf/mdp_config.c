@@ -2570,7 +2570,7 @@ mdp_config_free(struct mdp_config *cfg)
 	}
 }
 
-/* ---- the mesh resources: clusters and route tables ---- */
+/* ---- the mesh resources: clusters, route tables, authorization policies ---- */
 
 /* A libconfig setting as JSON: groups become objects, lists and arrays
  * arrays. */
@@ -2652,7 +2652,7 @@ setting_at(const config_setting_t *root, const char *path)
 static void
 load_mesh(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg)
 {
-	static const char *const keys[] = { "clusters", "route_tables" };
+	static const char *const keys[] = { "clusters", "route_tables", "authorization_policies" };
 	struct mdp_mesh_defaults def = { .route_timeout_ms = cfg->http.route_timeout_ms };
 	struct mdp_mesh_spec *spec;
 	char err[512];
@@ -2705,7 +2705,7 @@ validate(struct loader *ld, const config_setting_t *root, struct mdp_config *cfg
 	static const char *const known[] = {
 		"log_level", "eal", "cores", "mempool", "idle", "burst", "arp", "timers",
 		"control", "tcp", "http", "tls", "ports", "listeners", "clusters", "route_tables",
-		NULL,
+		"authorization_policies", NULL,
 	};
 	bool workers_ok, room_ok;
 	long long v;
