@@ -154,8 +154,10 @@ mdp_mesh_free(struct mdp_mesh *m)
 		free(cl->tls_ids);
 	}
 	free(m->clusters);
-	for (unsigned l = 0; l < MDP_MAX_LISTENERS; l++)
+	for (unsigned l = 0; l < MDP_MAX_LISTENERS; l++) {
 		SSL_CTX_free(m->lsn_tls[l]);
+		free(m->lsn_id[l]);
+	}
 	mdp_mesh_spec_free(m->spec);
 	free(m);
 }
@@ -287,6 +289,11 @@ listener_tls(struct mdp_mesh *m, unsigned l, const struct mdp_conf_listener *lc,
 		return -1;
 	}
 	mdp_tls_ctx_prepare(m->lsn_tls[l]);
+	if (mdp_tls_cred_spiffe_id(sc.cred) != NULL &&
+	    (m->lsn_id[l] = strdup(mdp_tls_cred_spiffe_id(sc.cred))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 

@@ -91,6 +91,7 @@ struct mdp_mesh {
 	 * mode (enum mdp_mtls_mode) */
 	SSL_CTX *lsn_tls[MDP_MAX_LISTENERS];
 	uint8_t lsn_mtls[MDP_MAX_LISTENERS];
+	char *lsn_id[MDP_MAX_LISTENERS];	/* its credential's SPIFFE ID, or NULL */
 	struct mdp_mesh_spec *spec;	/* the source, for dumps and partial updates */
 	struct mdp_mesh *next_old;	/* control thread: list of superseded snapshots */
 	struct mdp_mesh_wuse use[MDP_MAX_WORKERS];

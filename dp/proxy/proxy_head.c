@@ -75,7 +75,8 @@ internal(const struct mdp_http_header *h)
 {
 	size_t n = sizeof(MDP_PROXY_INTERNAL_PREFIX) - 1;
 
-	return h->name_len >= n && strncasecmp(h->name, MDP_PROXY_INTERNAL_PREFIX, n) == 0;
+	return (h->name_len >= n && strncasecmp(h->name, MDP_PROXY_INTERNAL_PREFIX, n) == 0) ||
+	       (h->name_len == 23 && strncasecmp(h->name, "x-forwarded-client-cert", 23) == 0);
 }
 
 /* Does a route operation remove or replace this field? */
@@ -155,7 +156,9 @@ mdp_proxy_build_request(char *out, size_t cap, const struct mdp_http_msg *msg,
 	put_ipv4(&b, o->client_addr);
 	put(&b, "\r\n", 2);
 	route_adds(&b, o->ops, o->n_ops);
-	puts_(&b, "X-Forwarded-Proto: http\r\n");
+	puts_(&b, o->https ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n");
+	if (o->xfcc != NULL)
+		put_field(&b, "X-Forwarded-Client-Cert", 23, o->xfcc, o->xfcc_len);
 	if (!have_rid && o->request_id != NULL)
 		put_field(&b, "X-Request-Id", 12, o->request_id, o->request_id_len);
 	if (o->via)

@@ -51,15 +51,21 @@ struct mdp_proxy_req_out {
 	const char *request_id;	/* X-Request-Id to add when the request has none */
 	size_t request_id_len;
 	bool via;		/* add Via: 1.1 meshdp */
+	bool https;		/* the client came over TLS: X-Forwarded-Proto: https */
+	/* X-Forwarded-Client-Cert to set (Envoy's SANITIZE_SET: the field a
+	 * client sent is always dropped); NULL: none */
+	const char *xfcc;
+	size_t xfcc_len;
 };
 
 /*
  * Write the request head to send upstream for msg: the request line with
  * out->path and the query as received, HTTP/1.1; Host; the fields of msg
- * less hop-by-hop ones, Host, X-Forwarded-Proto, fields starting with
- * MDP_PROXY_INTERNAL_PREFIX, and those the route removes or sets; the
- * route's SET and ADD fields; X-Forwarded-For with the client appended;
- * X-Forwarded-Proto: http; X-Request-Id when absent; Transfer-Encoding:
+ * less hop-by-hop ones, Host, X-Forwarded-Proto, X-Forwarded-Client-Cert,
+ * fields starting with MDP_PROXY_INTERNAL_PREFIX, and those the route
+ * removes or sets; the route's SET and ADD fields; X-Forwarded-For with the
+ * client appended; X-Forwarded-Proto: http or https;
+ * X-Forwarded-Client-Cert when out->xfcc; X-Request-Id when absent; Transfer-Encoding:
  * chunked for a chunked body (its framing is forwarded as received);
  * Connection and Upgrade for an upgrade request.
  *

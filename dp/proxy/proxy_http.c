@@ -43,6 +43,7 @@ static void down_process(struct mdp_proxy_down *d);
 static void resp_process(struct mdp_proxy_down *d);
 static void req_pump(struct mdp_proxy_down *d);
 static void down_flush(struct mdp_proxy_down *d);
+static const char *xfcc(struct mdp_proxy_down *d, size_t *len);
 static bool authz_allows(struct mdp_proxy_down *d, const struct mdp_http_msg *msg,
 			 const char *path, size_t plen);
 
@@ -751,6 +752,10 @@ req_start(struct mdp_proxy_down *d, const struct mdp_http_msg *msg)
 	ro.n_ops = dec.n_req_ops;
 	ro.client_addr = d->client_addr;
 	ro.via = px->cfg->via;
+	if (mdp_tls_active(d->tc)) {
+		ro.https = true;
+		ro.xfcc = xfcc(d, &ro.xfcc_len);
+	}
 	if (px->cfg->request_id) {
 		request_id(px, rid);
 		ro.request_id = rid;
@@ -771,6 +776,28 @@ req_start(struct mdp_proxy_down *d, const struct mdp_http_msg *msg)
 		req_fail(d, 503, MDP_PROXY_R_OVERLOAD);
 	else if (rc != 0)
 		req_fail(d, 502, MDP_PROXY_R_CONNECT_FAIL);
+}
+
+/* X-Forwarded-Client-Cert for a request that came over mTLS, as Envoy
+ * writes it (By: our identity, URI: the caller's); NULL without a caller
+ * identity. */
+static const char *
+xfcc(struct mdp_proxy_down *d, size_t *len)
+{
+	struct mdp_proxy *px = d->px;
+	size_t plen;
+	const char *peer = mdp_tls_conn_peer_id(d->tc, &plen);
+	const char *by = d->mesh->lsn_id[d->lc - px->w->dp->cfg->listeners];
+	int n;
+
+	if (peer == NULL)
+		return NULL;
+	n = snprintf(px->xfcc, sizeof(px->xfcc), "%s%s%sURI=%.*s", by != NULL ? "By=" : "",
+		     by != NULL ? by : "", by != NULL ? ";" : "", (int)plen, peer);
+	if (n < 0 || (size_t)n >= sizeof(px->xfcc))
+		return NULL;
+	*len = (size_t)n;
+	return px->xfcc;
 }
 
 /* ---- authorization (lib/authz) ---- */

@@ -120,6 +120,7 @@ struct mdp_proxy {
 	struct mdp_mesh *mesh;		/* for new requests */
 	char *scratch;			/* a head split over segments, made contiguous */
 	char *ahdr;			/* a header's values joined, for authorization */
+	char xfcc[600];			/* X-Forwarded-Client-Cert being sent */
 	char *out;			/* heads being built */
 	uint32_t out_cap;
 	char *path;			/* the normalized path */

@@ -354,6 +354,39 @@ test_req_xff(void)
 		      XRID CRLF);
 }
 
+/* Over mTLS: X-Forwarded-Proto https and the caller's identity in
+ * X-Forwarded-Client-Cert; a client's own X-Forwarded-Client-Cert never
+ * passes (Envoy's SANITIZE_SET), with or without TLS. */
+static void
+test_req_tls_xfcc(void)
+{
+	static const char id[] = "By=spiffe://cluster.local/ns/default/sa/payment;"
+				 "URI=spiffe://cluster.local/ns/default/sa/order";
+	struct mdp_proxy_req_out o = req_out("/", "h");
+	int n;
+
+	o.https = true;
+	o.xfcc = id;
+	o.xfcc_len = sizeof(id) - 1;
+	parse_req("GET / HTTP/1.1" CRLF "Host: h" CRLF
+		  "X-Forwarded-Client-Cert: URI=spiffe://cluster.local/ns/default/sa/admin" CRLF
+		  "x-forwarded-client-cert: By=x" CRLF "X-Forwarded-Client-Certs: keep" CRLF CRLF);
+	n = mdp_proxy_build_request(out, sizeof(out), &msg, &o);
+	expect_out(n, "GET / HTTP/1.1" CRLF "Host: h" CRLF "X-Forwarded-Client-Certs: keep" CRLF XFF
+		      "X-Forwarded-Proto: https" CRLF "X-Forwarded-Client-Cert: " "By=spiffe://"
+		      "cluster.local/ns/default/sa/payment;URI=spiffe://cluster.local/ns/default/"
+		      "sa/order" CRLF XRID CRLF);
+	reparse_req(n);
+	CU_ASSERT_TRUE(re_has("x-forwarded-client-cert", id));
+
+	/* plaintext: dropped, nothing added */
+	o = req_out("/", "h");
+	parse_req("GET / HTTP/1.1" CRLF "Host: h" CRLF "X-Forwarded-Client-Cert: URI=spoof" CRLF
+		  CRLF);
+	n = mdp_proxy_build_request(out, sizeof(out), &msg, &o);
+	expect_out(n, "GET / HTTP/1.1" CRLF "Host: h" CRLF XFF XFP XRID CRLF);
+}
+
 static void
 test_req_xfp_internal_rid(void)
 {
@@ -949,6 +982,7 @@ static CU_TestInfo tests[] = {
 	{ "request framing", test_req_framing },
 	{ "request upgrade", test_req_upgrade },
 	{ "request Via", test_req_via },
+	{ "request over mTLS: X-Forwarded-Client-Cert", test_req_tls_xfcc },
 	{ "request ENOSPC", test_req_enospc },
 	{ "response status line", test_resp_status_line },
 	{ "response hop-by-hop fields", test_resp_hop_by_hop },
