@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "dp.h"
@@ -179,6 +180,31 @@ policy_gen(const struct mdp_mesh_spec *spec, uint8_t out[SHA256_DIGEST_LENGTH])
 	free(txt);
 }
 
+static uint64_t
+cluster_tls_key(const struct mdp_mesh_tls_spec *ts, const struct mdp_tls_cred *cred,
+		const struct mdp_tls_bundle *bundle)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	uint8_t mode = (uint8_t)ts->mode;
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	uint64_t key = 0;
+
+	if (h != NULL && EVP_DigestInit_ex(h, EVP_sha256(), NULL) == 1) {
+		EVP_DigestUpdate(h, &mode, 1);
+		if (ts->sni != NULL)
+			EVP_DigestUpdate(h, ts->sni, strlen(ts->sni) + 1);
+		for (unsigned i = 0; i < ts->n_sans; i++)
+			EVP_DigestUpdate(h, ts->sans[i], strlen(ts->sans[i]) + 1);
+		if (cred != NULL)
+			EVP_DigestUpdate(h, mdp_tls_cred_fingerprint(cred), 32);
+		EVP_DigestUpdate(h, mdp_tls_bundle_fingerprint(bundle), 32);
+		if (EVP_DigestFinal_ex(h, d, NULL) == 1)
+			memcpy(&key, d, sizeof(key));
+	}
+	EVP_MD_CTX_free(h);
+	return key | 1;	/* never 0, the plaintext key */
+}
+
 static int
 cluster_tls(struct mdp_mesh_cluster *cl, const struct mdp_mesh_tls_spec *ts,
 	    const struct mdp_config *cfg, const struct mdp_tls_store *st, const uint8_t *gen,
@@ -219,6 +245,7 @@ cluster_tls(struct mdp_mesh_cluster *cl, const struct mdp_mesh_tls_spec *ts,
 	mdp_tls_ctx_prepare(cl->tls_ctx);
 	if (ts->sni != NULL)
 		snprintf(cl->tls_sni, sizeof(cl->tls_sni), "%s", ts->sni);
+	cl->tls_key = cluster_tls_key(ts, cc.cred, cc.bundle);
 	if (ts->n_sans > 0) {
 		cl->tls_ids = calloc(ts->n_sans, sizeof(*cl->tls_ids));
 		if (cl->tls_ids == NULL)

@@ -56,6 +56,11 @@ struct mdp_mesh_cluster {
 	char tls_sni[256];		/* "" : no SNI */
 	char **tls_ids;			/* the upstream SPIFFE IDs accepted */
 	unsigned n_tls_ids;
+	/* A digest of everything that makes an upstream connection's TLS
+	 * (mode, SNI, accepted IDs, our certificate, the bundle); 0 for
+	 * plaintext. A pooled connection is reused only for a cluster with
+	 * the same key, so a change never rides on an old connection. */
+	uint64_t tls_key;
 };
 
 /* A route's header operations, as the head builders take them. */

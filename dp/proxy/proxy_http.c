@@ -520,6 +520,14 @@ up_get(struct mdp_proxy_down *d, bool fresh, int *err)
 				mdp_tcp_abort(u->tc);
 				continue;
 			}
+			if (u->tls_key != d->cl->tls_key) {
+				/* made under other TLS settings (mode, SNI, accepted
+				 * identities, our certificate, the bundle): not
+				 * for this request; it goes */
+				u->state = UC_BUSY;
+				mdp_tcp_close(u->tc);
+				continue;
+			}
 			u->state = UC_BUSY;
 			u->reused = true;
 			u->got_bytes = false;
@@ -538,6 +546,7 @@ up_get(struct mdp_proxy_down *d, bool fresh, int *err)
 	u->state = UC_CONNECTING;
 	u->idle_timeout_ms = d->idle_timeout_ms;
 	u->max_idle = d->max_idle;
+	u->tls_key = d->cl->tls_key;
 	mdp_timer_init(&u->timer, up_timer, u);
 	if (d->cl->tls_ctx != NULL)
 		u->tc = mdp_tls_connect(px->w, d->ep_addr, d->ep_port, d->cl->tls_ctx,

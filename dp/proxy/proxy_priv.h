@@ -92,6 +92,7 @@ struct mdp_proxy_up {
 	struct mdp_timer timer;		/* idle timeout in the pool */
 	uint32_t idle_timeout_ms;
 	uint32_t max_idle;
+	uint64_t tls_key;		/* the cluster's tls_key when it was made */
 };
 
 /* The pool of one endpoint on one worker. */

@@ -926,6 +926,14 @@ bad_dropped:
 
 static void hs_done(struct mdp_tls_sess *s);
 
+/* A plausible record header: a content type of TLS (20..23) and a record
+ * version 3.x (3.1 in first ClientHellos; 3.3 after). */
+static inline bool
+rec_hdr_ok(const uint8_t hdr[MDP_TLS_REC_HDR])
+{
+	return hdr[0] >= REC_CCS && hdr[0] <= REC_APP && hdr[1] == 3 && hdr[2] <= 4;
+}
+
 /* Work through the queued records. */
 static void
 rx_process(struct mdp_tls_sess *s)
@@ -938,6 +946,16 @@ rx_process(struct mdp_tls_sess *s)
 
 		bq_copy(q, 0, MDP_TLS_REC_HDR, hdr);
 		wire = MDP_TLS_REC_HDR + ((uint32_t)hdr[3] << 8 | hdr[4]);
+		if (!rec_hdr_ok(hdr)) {
+			/* not TLS at all (a plaintext client on a TLS port):
+			 * refuse now, not after waiting for a "record" */
+			TLS_CNT(s, TLS_BAD_RECORD);
+			if (s->state == S_HS)
+				hs_fail(s, MDP_CNT_TLS_FAIL_NOT_TLS);
+			else
+				mdp_tcp_raw_abort(s->c);
+			return;
+		}
 		if (wire > REC_MAX_WIRE + MDP_TLS_REC_HDR) {
 			TLS_CNT(s, TLS_BAD_RECORD);
 			if (s->state == S_HS)
