@@ -12,6 +12,7 @@
 
 #include "ctrl_mesh.h"
 #include "dp.h"
+#include "authz/mdp_authz.h"
 #include "mesh/mdp_mesh_conf.h"
 #include "proxy/mesh.h"
 #include "proxy/proxy.h"
@@ -147,6 +148,28 @@ json_t *
 mdp_ctrl_cluster_delete(void *ctx, json_t *args, struct mdp_ctrl_err *err)
 {
 	return delete_named(ctx, "clusters", json_string_value(json_object_get(args, "name")), err);
+}
+
+json_t *
+mdp_ctrl_policy_set(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	json_t *p = json_object_get(args, "policy"), *one = json_pack("[O]", p), *flat = NULL, *r;
+
+	/* a Kubernetes resource is kept in its flat form, as in the document */
+	if (one != NULL && mdp_authz_flatten(one, &flat) == 0 && flat != NULL &&
+	    json_array_size(flat) == 1)
+		p = json_array_get(flat, 0);
+	r = set_named(ctx, "authorization_policies", p, err);
+	json_decref(flat);
+	json_decref(one);
+	return r;
+}
+
+json_t *
+mdp_ctrl_policy_delete(void *ctx, json_t *args, struct mdp_ctrl_err *err)
+{
+	return delete_named(ctx, "authorization_policies",
+			    json_string_value(json_object_get(args, "name")), err);
 }
 
 /* The endpoints array of the named cluster in doc, or NULL (err set). */

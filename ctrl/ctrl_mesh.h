@@ -17,6 +17,8 @@ json_t *mdp_ctrl_cluster_delete(void *ctx, json_t *args, struct mdp_ctrl_err *er
 json_t *mdp_ctrl_endpoint_add(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 json_t *mdp_ctrl_endpoint_remove(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 json_t *mdp_ctrl_endpoint_weight(void *ctx, json_t *args, struct mdp_ctrl_err *err);
+json_t *mdp_ctrl_policy_set(void *ctx, json_t *args, struct mdp_ctrl_err *err);
+json_t *mdp_ctrl_policy_delete(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 json_t *mdp_ctrl_http_stats(void *ctx, json_t *args, struct mdp_ctrl_err *err);
 
 struct mdp_dp;

@@ -1334,6 +1334,12 @@ parse_cluster(int argc, char **argv)
 	return parse_named(argc, argv, "cluster-set", "cluster", "cluster-delete");
 }
 
+static json_t *
+parse_policy(int argc, char **argv)
+{
+	return parse_named(argc, argv, "policy-set", "policy", "policy-delete");
+}
+
 static json_int_t
 weight_arg(const char *s)
 {
@@ -1577,6 +1583,9 @@ static const struct command commands[] = {
 	  parse_route_table, print_applied },
 	{ "cluster", "set FILE|- | delete NAME", "add, replace or remove a cluster",
 	  parse_cluster, print_applied },
+	{ "policy", "set FILE|- | delete NAME",
+	  "add, replace or remove an authorization policy (flat or Kubernetes form)",
+	  parse_policy, print_applied },
 	{ "endpoint", "add|remove|weight CLUSTER ADDR:PORT [W]",
 	  "change a cluster's endpoints", parse_endpoint, print_applied },
 	{ "tls", "[credential NAME CERT KEY | bundle NAME PEM | rotate-tickets]",
