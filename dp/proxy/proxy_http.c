@@ -551,8 +551,8 @@ up_get(struct mdp_proxy_down *d, bool fresh, int *err)
 	if (d->cl->tls_ctx != NULL)
 		u->tc = mdp_tls_connect(px->w, d->ep_addr, d->ep_port, d->cl->tls_ctx,
 					d->cl->tls_sni[0] != '\0' ? d->cl->tls_sni : NULL,
-					(const char *const *)d->cl->tls_ids, d->cl->n_tls_ids, &up_ops,
-					u, err);
+					(const char *const *)d->cl->tls_ids, d->cl->n_tls_ids,
+					s != NULL ? &s->tls_sess : NULL, &up_ops, u, err);
 	else
 		u->tc = mdp_tcp_connect(px->w, d->ep_addr, d->ep_port, &up_ops, u, err);
 	if (u->tc != NULL && d->connect_timeout_ms > 0)
@@ -1631,6 +1631,8 @@ mdp_proxy_fini(struct mdp_worker *w)
 	rte_free(px->path2);
 	rte_free(px->path);
 	rte_free(px->out);
+	for (uint32_t i = 0; px->slots != NULL && i < px->n_slots_used; i++)
+		SSL_SESSION_free(px->slots[i].tls_sess);
 	rte_free(px->scratch);
 	rte_free(px->ahdr);
 	rte_free(px->slots);

@@ -7,6 +7,7 @@
  * connections, and what routing hands the forwarding code.
  */
 
+#include <openssl/ssl.h>
 #include <rte_hash.h>
 #include <rte_mbuf.h>
 
@@ -101,6 +102,7 @@ struct mdp_proxy_slot {
 	uint16_t port;
 	uint16_t n_idle;
 	struct mdp_proxy_up *idle;	/* most recently used first */
+	SSL_SESSION *tls_sess;		/* the last TLS session with it, to resume */
 };
 
 struct mdp_proxy {

@@ -86,6 +86,7 @@ struct mdp_tls_sess {
 	const struct mdp_tcp_app_ops *app_ops;
 	void *app_ctx;
 	const struct mdp_tls_lsn *lsn;
+	SSL_SESSION **cache;	/* client: where the endpoint's session is kept */
 	struct tls_bq rxq;
 	uint64_t pt_held;	/* plaintext given up, not yet consumed */
 	uint64_t ct_held;	/* the ciphertext it came in, window not yet opened */
@@ -544,11 +545,27 @@ keylog_cb(const SSL *ssl, const char *line)
 	}
 }
 
+/* A client's new session (TLS 1.2: at the handshake; TLS 1.3: each
+ * ticket): kept for the endpoint, replacing the one before. */
+static int
+new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct mdp_tls_sess *s = SSL_get_app_data(ssl);
+
+	if (s == NULL || s->cache == NULL)
+		return 0;
+	if (*s->cache != NULL)
+		SSL_SESSION_free(*s->cache);
+	*s->cache = sess;
+	return 1;	/* the reference is ours */
+}
+
 static void
 prepare_one(SSL_CTX *ctx, void *arg)
 {
 	(void)arg;
 	SSL_CTX_set_keylog_callback(ctx, keylog_cb);
+	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
 }
 
 void
@@ -926,6 +943,17 @@ bad_dropped:
 
 static void hs_done(struct mdp_tls_sess *s);
 
+/* Free the SSL once our record layer has both directions. Marked shut down
+ * both ways first: OpenSSL would otherwise take the session for a broken
+ * one and spoil it for resumption. */
+static void
+ssl_drop(struct mdp_tls_sess *s)
+{
+	SSL_set_shutdown(s->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+	SSL_free(s->ssl);
+	s->ssl = NULL;
+}
+
 /* A plausible record header: a content type of TLS (20..23) and a record
  * version 3.x (3.1 in first ClientHellos; 3.3 after). */
 static inline bool
@@ -998,10 +1026,8 @@ rx_process(struct mdp_tls_sess *s)
 				/* the first application data: our layer takes over */
 				s->rx.seq = s->rx_after_hs;
 				s->flags |= F_RX_OURS;
-				if ((s->flags & F_TX_OURS) && s->ssl != NULL) {
-					SSL_free(s->ssl);
-					s->ssl = NULL;
-				}
+				if ((s->flags & F_TX_OURS) && s->ssl != NULL)
+					ssl_drop(s);
 			}
 			continue;
 		}
@@ -1082,10 +1108,8 @@ hs_done(struct mdp_tls_sess *s)
 		/* a TLS 1.3 client lets OpenSSL read the server's tickets */
 		if ((s->flags & (F_SERVER | F_TLS13)) != F_TLS13)
 			s->flags |= F_RX_OURS;
-		if (s->flags & F_RX_OURS) {
-			SSL_free(s->ssl);	/* the keys and the identity are ours now */
-			s->ssl = NULL;
-		}
+		if (s->flags & F_RX_OURS)
+			ssl_drop(s);	/* the keys and the identity are ours now */
 	}
 	memset(s->csec, 0, sizeof(s->csec));
 	memset(s->ssec, 0, sizeof(s->ssec));
@@ -1261,7 +1285,7 @@ const struct mdp_tcp_app_ops mdp_tls_listener_ops = { .accepted = tls_accepted }
 
 struct mdp_tcp_conn *
 mdp_tls_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport, SSL_CTX *ctx,
-		const char *sni, const char *const *ids, unsigned n_ids,
+		const char *sni, const char *const *ids, unsigned n_ids, SSL_SESSION **cache,
 		const struct mdp_tcp_app_ops *ops, void *ctx_app, int *err)
 {
 	struct mdp_tls_sess *s = sess_new(w);
@@ -1281,6 +1305,13 @@ mdp_tls_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport, SSL_CTX *c
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* resume the endpoint's last session when it still fits (lib/tls
+	 * checks bundle, policy and the accepted identities) */
+	if (cache != NULL && *cache != NULL && mdp_tls_client_set_session(s->ssl, *cache) < 0) {
+		SSL_SESSION_free(*cache);
+		*cache = NULL;
+	}
+	s->cache = cache;
 	c = mdp_tcp_connect(w, raddr, rport, &tls_conn_ops, NULL, err);
 	if (c == NULL) {
 		sess_release(s);

@@ -74,12 +74,15 @@ struct mdp_tls_lsn_state *mdp_tls_lsn_state(struct mdp_worker *w, unsigned idx);
 /* Client side: connect to raddr:rport and run a TLS handshake over it with
  * ctx, sending SNI `sni` (may be NULL) and accepting only a peer whose
  * SPIFFE ID is one of ids[] (n 0: any identity the bundle vouches for).
+ * cache (may be NULL; the caller's, per endpoint, alive as long as the
+ * worker) holds the endpoint's last session: offered for resumption, and
+ * replaced by the new one the server gives.
  * The application's `connected` comes after the handshake; a failed
  * handshake is `closed(-ECONNREFUSED)` (counted by reason). */
 struct mdp_tcp_conn *mdp_tls_connect(struct mdp_worker *w, uint32_t raddr, uint16_t rport,
 				     SSL_CTX *ctx, const char *sni, const char *const *ids,
-				     unsigned n_ids, const struct mdp_tcp_app_ops *ops, void *ctx_app,
-				     int *err);
+				     unsigned n_ids, SSL_SESSION **cache,
+				     const struct mdp_tcp_app_ops *ops, void *ctx_app, int *err);
 
 /* The peer's SPIFFE ID (URI SAN of its verified certificate), or NULL with
  * *len 0: plaintext, no certificate, or no SPIFFE ID. */
