@@ -16,6 +16,10 @@ JSON line. Subcommands (all write to stdout unless said otherwise):
   check URL [HOST [N]]                 N requests on one connection: status,
                                        bodies (v1/v2 split), run in the
                                        client namespace
+  tlscheck URL CADIR [CERT KEY]        one GET over TLS 1.3 (and, with a
+                                       client certificate, one without it,
+                                       which must be refused)
+  stime PREFIX N META                  N openssl s_time outputs -> JSON line
   micro DIR                            parse DIR/bench_*.txt -> JSON
   summarize RAW META OUT               raw runs + metadata -> result JSON
 
@@ -117,6 +121,7 @@ def meshdp_conf(d, ident, sock, idle, scen, knobs=None):
                    '    { name = "rest"; domains = [ "*" ]; routes = ( { direct_response = '
                    '{ status = 404; body = "unknown service\\n"; }; } ); }\n  ); }'
                    % (s, ",\n".join(routes)))
+    lst.extend(meshdp_tls_listeners(scen))
     if "l4" in scen:
         lst.append('  { name = "iperf"; kind = "tcp_proxy"; port = 5201; upstream = "%s:5201"; }' % BACKEND)
         lst.append('  { name = "rr"; kind = "tcp_proxy"; port = 7000; upstream = "%s:7000"; }' % BACKEND)
@@ -158,6 +163,7 @@ route_tables = (
            burst=k["BURST"], rxd=k["RX_DESC"], txd=k["TX_DESC"], d0=dev.format(i=ident, s="a"),
            d1=dev.format(i=ident, s="b"), lst=",\n".join(lst), b=BACKEND,
            rts=",\n".join(rts))
+    conf += meshdp_tls_group(d, scen)
     open(os.path.join(d, "meshdp.conf"), "w").write(conf)
 
 
@@ -231,6 +237,7 @@ backend l4_rr
     mode tcp
     server s1 {b}:7000
 """.format(f=FRONT, b=BACKEND))
+    out.append(haproxy_tls(d, scen))
     open(os.path.join(d, "haproxy.cfg"), "w").write("".join(out))
 
 
@@ -282,6 +289,7 @@ def nginx_proxy_conf(d, scen):
                    % (FRONT, PORTS[s], CANARY_HOST))
         out.extend("        location %s { proxy_pass http://v1; }\n" % p for p in other_paths(n))
         out.append("        location /api/orders { proxy_pass http://$orders_upstream; }\n    }\n")
+    out.append(nginx_tls(d, scen))
     out.append("}\n")
     if "l4" in scen:
         out.append("""stream {{
@@ -341,6 +349,104 @@ hosts:
     open(os.path.join(d, "h2o.conf"), "w").write(conf)
 
 
+# ---------------------------------------------------------------- TLS
+
+# perf/run's opt-in TLS scenarios (tls, tls_large, handshake): every proxy
+# presents the same certificate (tests/tls/mkcerts.sh, run by perf/run into
+# DIR/certs: EC P-256, the CA of cluster.local, the payment leaf with its
+# SPIFFE ID), speaks TLS 1.3 only, with one suite and one key exchange group.
+TLS_SCEN = {"tls", "tls_large", "handshake"}
+TLS_PORT = 443     # TLS without a client certificate: meshdp SIMPLE, plain ssl
+MTLS_PORT = 444    # mutual TLS: a client certificate chaining to the CA required
+TLS_SUITE = "TLS_AES_128_GCM_SHA256"
+# X25519: what OpenSSL clients (wrk, h2load, s_time) offer first, so that no
+# handshake needs a HelloRetryRequest; meshdp's default list starts with it
+TLS_GROUP = "X25519"
+TLS_CERT, TLS_KEY, TLS_CA = "payment.pem", "payment.key", "ca.pem"
+CLIENT_CERT, CLIENT_KEY = "order.pem", "order.key"
+
+
+def certs(d, name):
+    return os.path.join(d, "certs", name)
+
+
+def meshdp_tls_listeners(scen):
+    if not TLS_SCEN & set(scen):
+        return []
+    return ['  { name = "tls"; kind = "http"; port = %d; route_table = "proxy"; '
+            'tls = { mtls = "SIMPLE"; credential = "default"; }; }' % TLS_PORT,
+            '  { name = "mtls"; kind = "http"; port = %d; route_table = "proxy"; '
+            'tls = { mtls = "STRICT"; credential = "default"; bundle = "default"; }; }' % MTLS_PORT]
+
+
+def meshdp_tls_group(d, scen):
+    if not TLS_SCEN & set(scen):
+        return ""
+    return """# TLS 1.3 only, one suite, one group: as HAProxy and nginx are configured
+tls = {{
+  credentials = ( {{ name = "default"; cert = "{c}"; key = "{k}"; }} );
+  bundles = ( {{ name = "default"; file = "{ca}"; }} );
+  trust_domain = "cluster.local";
+  min_version = "1.3";
+  max_version = "1.3";
+  ciphersuites = "{suite}";
+  groups = "{group}";
+  record_layer = "ipsec-mb";
+}};
+""".format(c=certs(d, TLS_CERT), k=certs(d, TLS_KEY), ca=certs(d, TLS_CA), suite=TLS_SUITE,
+           group=TLS_GROUP)
+
+
+def meshdp_ossl_conf(d, ident, sock):
+    """meshdp-ossl: the same meshdp configuration with tls.record_layer =
+    "openssl" (a global setting, hence a second process): its own veths
+    (letter q), EAL file prefix and control socket."""
+    conf = open(os.path.join(d, "meshdp.conf")).read()
+    for a, b in (('record_layer = "ipsec-mb"', 'record_layer = "openssl"'),
+                 ("mp%sma" % ident, "mp%sqa" % ident), ("mp%smb" % ident, "mp%sqb" % ident),
+                 ('socket = "%s"' % sock, 'socket = "%s"' % os.path.join(d, "ctl-ossl.sock"))):
+        if a not in conf:
+            raise SystemExit("harness.py: meshdp.conf has no %r" % a)
+        conf = conf.replace(a, b)
+    conf = conf.replace("--file-prefix=mdpp-%s\"" % ident, "--file-prefix=mdpp-%sq\"" % ident)
+    open(os.path.join(d, "meshdp-ossl.conf"), "w").write(
+        conf.replace("# generated by perf/harness.py for perf/run",
+                     "# generated by perf/harness.py for perf/run: meshdp with OpenSSL's record layer", 1))
+
+
+def haproxy_tls(d, scen):
+    if not TLS_SCEN & set(scen):
+        return ""
+    # HAProxy wants the certificate and its key in one file
+    pem = certs(d, "payment-haproxy.pem")
+    with open(pem, "w") as f:
+        f.write(open(certs(d, TLS_CERT)).read() + open(certs(d, TLS_KEY)).read())
+    opts = ("ssl crt %s ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3 ciphersuites %s curves %s"
+            % (pem, TLS_SUITE, TLS_GROUP))
+    return """frontend tls
+    bind {f}:{p} {o}
+    default_backend be
+frontend mtls
+    bind {f}:{pm} {o} ca-file {ca} verify required
+    default_backend be
+""".format(f=FRONT, p=TLS_PORT, pm=MTLS_PORT, o=opts, ca=certs(d, TLS_CA))
+
+
+def nginx_tls(d, scen):
+    if not TLS_SCEN & set(scen):
+        return ""
+    common = """        ssl_certificate {c};
+        ssl_certificate_key {k};
+        ssl_protocols TLSv1.3;
+        ssl_conf_command Ciphersuites {suite};
+        ssl_ecdh_curve {group};
+        location / {{ proxy_pass http://be; }}
+""".format(c=certs(d, TLS_CERT), k=certs(d, TLS_KEY), suite=TLS_SUITE, group=TLS_GROUP)
+    return ("    server {\n        listen %s:%d ssl;\n%s    }\n" % (FRONT, TLS_PORT, common) +
+            "    server {\n        listen %s:%d ssl;\n        ssl_client_certificate %s;\n"
+            "        ssl_verify_client on;\n%s    }\n" % (FRONT, MTLS_PORT, certs(d, TLS_CA), common))
+
+
 def cmd_configs(d, ident, sock, idle, scen, knobs="{}"):
     scen = set(scen.split(","))
     meshdp_conf(d, ident, sock, idle, scen, json.loads(knobs))
@@ -348,6 +454,8 @@ def cmd_configs(d, ident, sock, idle, scen, knobs="{}"):
     nginx_proxy_conf(d, scen)
     nginx_backend_conf(d)
     h2o_conf(d)
+    if TLS_SCEN & scen:
+        meshdp_ossl_conf(d, ident, sock)
 
 
 # ---------------------------------------------------------------- parsers
@@ -623,6 +731,98 @@ def cmd_micro(d):
     print(json.dumps(res))
 
 
+# ---------------------------------------------------------------- TLS checks, s_time
+
+def cmd_tlscheck(url, cadir, cert=None, key=None):
+    """One GET over TLS (HTTP/1.1, http.client), the server verified against
+    CADIR/ca.pem (no host name check: the certificate has a SPIFFE ID, no DNS
+    name), with a client certificate if given. Prints JSON: status, bytes, the
+    TLS version and suite; with a client certificate, also whether the same
+    request without one was refused ("refused_without_cert")."""
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+    u = urlsplit(url)
+    res = {"url": url, "n": 1, "status": {}, "bytes": 0, "client_cert": bool(cert)}
+
+    def ctx(with_cert):
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        c.check_hostname = False
+        c.load_verify_locations(os.path.join(cadir, TLS_CA))
+        if with_cert:
+            c.load_cert_chain(cert, key)
+        return c
+
+    def get(c):
+        h = http.client.HTTPSConnection(u.hostname, u.port or 443, timeout=5, context=c)
+        try:
+            h.connect()
+            v, ci = h.sock.version(), h.sock.cipher()[0]
+            h.request("GET", u.path or "/")
+            r = h.getresponse()
+            return r.status, len(r.read()), v, ci
+        finally:
+            h.close()
+
+    try:
+        st, n, res["version"], res["cipher"] = get(ctx(bool(cert)))
+        res["status"][str(st)] = 1
+        res["bytes"] = n
+        res["ok"] = st == 200 and res["version"] == "TLSv1.3" and res["cipher"] == TLS_SUITE
+    except Exception as e:
+        res["ok"] = False
+        res["error"] = repr(e)[:300]
+    if cert:
+        # refused: the handshake fails (meshdp, HAProxy: TLS 1.3
+        # certificate_required alert) or, nginx's way, the request gets 400
+        try:
+            st, _, _, _ = get(ctx(False))
+            res["without_cert_status"] = st
+            res["refused_without_cert"] = st != 200
+            res["ok"] = res["ok"] and st != 200
+        except Exception as e:
+            res["refused_without_cert"] = True
+            res["without_cert_error"] = repr(e)[:200]
+    print(json.dumps(res))
+
+
+def cmd_stime(prefix, n, meta):
+    """N parallel `openssl s_time -new` outputs (PREFIX.0 ...) -> one JSON
+    line: the connections (each a full handshake and one request), their
+    rate over the wall time perf/run measured around them (meta wall_ms), the
+    clients' own user CPU."""
+    d = dict(meta)
+    d.update(kind="handshake_" + d.get("mode", "mtls"), error=None)
+    conns, user, per_conn, errs = 0, 0.0, [], []
+    for i in range(int(n)):
+        try:
+            t = open("%s.%d" % (prefix, i), errors="replace").read()
+        except OSError as e:
+            errs.append("client %d: %s" % (i, e))
+            continue
+        m = re.search(r"(\d+) connections in ([\d.]+)s; ([\d.]+) connections/user sec", t)
+        m2 = re.search(r"(\d+) connections in \d+ real seconds, (\d+) bytes read per connection", t)
+        if not m or not m2:
+            errs.append("client %d: %s" % (i, " ".join(t.split())[-300:]))
+            continue
+        conns += int(m2.group(1))
+        user += float(m.group(2))
+        per_conn.append(int(m2.group(2)))
+        if re.search(r"ERROR|error|unable", t):
+            errs.append("client %d: %s" % (i, " ".join(l for l in t.splitlines()
+                                                       if re.search(r"ERROR|error|unable", l))[:300]))
+    d["requests"] = conns
+    d["clients_user_s"] = user
+    d["bytes_per_conn"] = min(per_conn) if per_conn else None
+    w = d.get("wall_ms", 0) / 1000.0
+    d["hs_per_s"] = conns / w if w and conns else None
+    if errs:
+        d["error"] = "; ".join(errs)[:600]
+    elif d["bytes_per_conn"] is not None and d["bytes_per_conn"] < 64:
+        d["error"] = "a client read %d bytes per connection: no whole response" % d["bytes_per_conn"]
+    print(json.dumps(finish(d)))
+
+
 # ---------------------------------------------------------------- summary
 
 def summ(vals):
@@ -645,6 +845,9 @@ METRICS = {
     "iperf3_up": ["gbit_s", "retransmits"] + CPU + RT,
     "iperf3_down": ["gbit_s", "retransmits"] + CPU + RT,
     "rr64": ["rps", "p50_us", "p99_us"] + CPU,
+    # perf/run handshake: openssl s_time -new, mutual TLS and without a client certificate
+    "handshake_mtls": ["hs_per_s", "cpu_us_per_req", "clients_user_s", "bytes_per_conn"] + CPU + RT,
+    "handshake_simple": ["hs_per_s", "cpu_us_per_req", "clients_user_s", "bytes_per_conn"] + CPU + RT,
 }
 
 
@@ -702,6 +905,10 @@ def main():
         cmd_rr(a[0], json.loads(a[1]))
     elif c == "check":
         cmd_check(*a)
+    elif c == "tlscheck":
+        cmd_tlscheck(*a)
+    elif c == "stime":
+        cmd_stime(a[0], a[1], json.loads(a[2]))
     elif c == "micro":
         cmd_micro(a[0])
     elif c == "summarize":
