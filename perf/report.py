@@ -18,12 +18,16 @@ import sys
 BEGIN = "<!-- perf/run: generated section, begin (perf/report.py rewrites it) -->"
 END = "<!-- perf/run: generated section, end -->"
 
-PROXIES = ["meshdp", "haproxy", "haproxy-map", "nginx", "h2o", "none"]
-LABEL = {"meshdp": "meshdp", "haproxy": "HAProxy 2.6", "haproxy-map": "HAProxy 2.6, map_beg",
+PROXIES = ["meshdp", "meshdp-ossl", "haproxy", "haproxy-map", "nginx", "h2o", "none"]
+LABEL = {"meshdp": "meshdp", "meshdp-ossl": "meshdp, OpenSSL record layer", "haproxy": "HAProxy 2.6", "haproxy-map": "HAProxy 2.6, map_beg",
          "nginx": "nginx 1.22", "h2o": "h2o 2.2", "none": "no proxy"}
-COLOR = {"meshdp": "#d62728", "haproxy": "#1f77b4", "haproxy-map": "#17becf", "nginx": "#2ca02c",
+COLOR = {"meshdp": "#d62728", "meshdp-ossl": "#ff9896", "haproxy": "#1f77b4", "haproxy-map": "#17becf", "nginx": "#2ca02c",
          "h2o": "#9467bd", "none": "#7f7f7f"}
 SCEN = ["direct", "proxy", "large", "close", "canary100", "canary10k", "l4"]
+# perf/run's opt-in TLS scenarios (perf/README.md, "TLS")
+TLS_SCEN = ["tls", "tls_large", "handshake"]
+SCEN += TLS_SCEN
+LARGE = ("large", "tls_large")
 TITLE = {
     "direct": "direct response (the proxy answers 64 B itself)",
     "proxy": "HTTP keep-alive proxying, 64 B responses",
@@ -32,6 +36,11 @@ TITLE = {
     "canary100": "order-service canary 90/10, 100 routes in the table",
     "canary10k": "order-service canary 90/10, 10,000 routes in the table",
     "l4": "L4 tcp_proxy: iperf3 (one stream) and a 64-byte ping-pong",
+    "tls": "TLS 1.3 termination, keep-alive, 64 B responses from the plaintext backend "
+           "(no client certificate: wrk cannot present one)",
+    "tls_large": "TLS 1.3 termination, keep-alive, 1 MiB responses",
+    "handshake": "a full TLS 1.3 handshake per request (openssl s_time -new), "
+                 "ECDSA P-256, with and without a client certificate",
 }
 # the no-proxy path of these is the "proxy" scenario's no-proxy run
 ALIAS_NONE = ("direct", "canary100", "canary10k")
@@ -104,6 +113,11 @@ def md(doc):
     for p in PROXIES:
         if p in s:
             w("  - %s: %s" % (LABEL[p], s[p]))
+    if "tls" in s and set(TLS_SCEN) & set(doc["scenarios"]):
+        w("  - TLS: %s; %s." % (s["tls"], v.get("openssl", "")))
+    if "handshake" in doc["scenarios"]:
+        w("  - handshake: %s `openssl s_time -new -www /` processes in parallel on CPU 0 for "
+          "%s s per client-certificate mode" % (st.get("HS_CLIENTS"), st.get("HS_SECS")))
     w("- Raw data: `%s`. Cells: median (min–max) over the rounds. "
       "CPU: utime + stime of the proxy process during the closed-loop run, per request, and "
       "as a share of one core (`proxy cpu %%`, user + system); `CPU 0 / CPU 1 busy %%`: each "
@@ -118,7 +132,9 @@ def md(doc):
             continue
         w("### %s: %s\n" % (sc, TITLE[sc]))
         notes = []
-        if sc == "l4":
+        if sc == "handshake":
+            handshake_table(w, notes, summ, st)
+        elif sc == "l4":
             w("| path | iperf3 client→server Gbit/s | server→client Gbit/s | proxy cpu % (→), "
               "user + sys | 64 B ping-pong req/s | ping-pong p99 µs |")
             w("|---|---|---|---|---|---|")
@@ -137,7 +153,7 @@ def md(doc):
                     for e in k.get("errors", [])[:1]:
                         notes.append("%s: error: `%s`" % (LABEL[p], e.strip()[:200]))
         else:
-            big = sc == "large"
+            big = sc in LARGE
             w("| path | req/s (closed loop) | %swrk p50 ms | wrk p99 ms | fixed-rate p50 ms "
               "| p99 ms | p99.9 ms | max ms | proxy CPU µs/req | proxy cpu %%, user + sys "
               "| CPU 0 / CPU 1 busy %% |" % ("Gbit/s | " if big else ""))
@@ -187,6 +203,12 @@ def md(doc):
                 notes.append("Check before timing, %s: %d requests → v1 %d, v2 %d; with "
                              "x-user-group: beta, %d of 20 → v2." % (
                                  LABEL[c["proxy"]], r["n"], r["v1"], r["v2"], r.get("beta_v2", 0)))
+            if c["scenario"] == sc and sc in TLS_SCEN and r.get("ok"):
+                notes.append("Check before timing, %s: %s, %s%s." % (
+                    LABEL[c["proxy"]], r.get("version"), r.get("cipher"),
+                    "; without a client certificate: %s" % (
+                        "status %s" % r["without_cert_status"] if "without_cert_status" in r
+                        else "handshake refused") if r.get("client_cert") else ""))
             if c["scenario"] == sc and not r.get("ok", False):
                 notes.append("**%s failed its check and was not timed**: `%s`" % (
                     LABEL[c["proxy"]], json.dumps(r)[:200]))
@@ -207,6 +229,15 @@ def md(doc):
             k = summ.get(sc, {}).get("meshdp", {}).get(kind) or {}
             if k.get("rt_busy_pct"):
                 rows.append((sc + what, k))
+    for sc in TLS_SCEN:
+        if sc not in doc["scenarios"]:
+            continue
+        for p, kind, what in (("meshdp-ossl", "wrk", " (OpenSSL record layer)"),
+                              ("meshdp", "handshake_mtls", " mTLS"),
+                              ("meshdp", "handshake_simple", " no client cert")):
+            k = summ.get(sc, {}).get(p, {}).get(kind) or {}
+            if k.get("rt_busy_pct"):
+                rows.append((sc + what, k))
     if rows:
         w("### meshdp's own accounting (`meshctl runtime`, reset before each run)\n")
         w("Its one worker during the closed-loop runs (docs/tuning.md): the share of wall time in "
@@ -225,6 +256,7 @@ def md(doc):
                 cell(k.get("rt_input_pct")), cell(k.get("rt_tx_pct"))))
         w("")
 
+    tls_counters(w, doc)
     r0, r1 = doc.get("rss_start_kb") or {}, doc.get("rss_end_kb") or {}
     if r1:
         w("### Memory\n")
@@ -306,6 +338,67 @@ def md(doc):
     return "\n".join(o) + "\n"
 
 
+def handshake_table(w, notes, summ, st):
+    """perf/run handshake: one row per proxy and client-certificate mode."""
+    w("Each connection: TCP handshake, TLS 1.3 full handshake (no resumption), one "
+      "`GET / HTTP/1.0` proxied to the backend, close. The rate is what %s s_time clients "
+      "on CPU 0 drove: when CPU 0 is the busier core, the clients, not the proxy, set it. "
+      "*Per proxy core* is 10^6 / (proxy CPU µs per handshake): the rate one fully busy "
+      "core would give at that cost, the figure to compare.\n" % st.get("HS_CLIENTS", "the"))
+    w("| path | client certificate | handshakes/s | proxy CPU µs/handshake | per proxy core "
+      "(handshakes/s) | proxy cpu %, user + sys | CPU 0 / CPU 1 busy % | clients' CPU µs/handshake |")
+    w("|---|---|---|---|---|---|---|---|")
+    for p in PROXIES:
+        for kind, mode in (("handshake_mtls", "yes (mTLS, verified)"), ("handshake_simple", "no")):
+            k = summ.get("handshake", {}).get(p, {}).get(kind)
+            if not k:
+                continue
+            c = k.get("cpu_us_per_req")
+            core = {"median": 1e6 / c["median"], "min": 1e6 / c["max"], "max": 1e6 / c["min"],
+                    "n": c["n"]} if c else None
+            hs = k.get("hs_per_s")
+            cl = k.get("clients_user_s")
+            # the clients' user CPU per handshake, from the medians
+            clu = "%.0f" % (cl["median"] / (hs["median"] * float(st.get("HS_SECS", 1))) * 1e6) \
+                if cl and hs and hs["median"] else "—"
+            w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                LABEL[p], mode, cell(hs), cell(c), cell(core), cpu_split(k, float(st.get("HS_SECS", 1))),
+                cpu1(k), clu))
+            for e in k.get("errors", [])[:1]:
+                notes.append("%s (%s): error: `%s`" % (LABEL[p], kind, " ".join(e.split())[:200]))
+
+
+def tls_counters(w, doc):
+    """meshdp's TLS counters at the end of a run with TLS scenarios."""
+    rows = []
+    for p, key in (("meshdp", "meshdp_stats_after"), ("meshdp-ossl", "meshdp_ossl_stats_after")):
+        r = doc.get(key) or {}
+        tot = {}
+        for wk in r.get("workers", []):
+            for n, v in (wk.get("counters") or {}).items():
+                if n.startswith("tls_"):
+                    tot[n] = tot.get(n, 0) + v
+        if tot:
+            rows.append((p, tot))
+    if not rows or not set(TLS_SCEN) & set(doc["scenarios"]):
+        return
+    w("### meshdp's TLS counters at the end of the run (`meshctl stats`)\n")
+    w("| meshdp | handshakes | resumed | failed (reasons) | records in | records out "
+      "| OpenSSL record path | close_notify in / out | truncated | bad records |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for p, t in rows:
+        why = ", ".join("%s %d" % (n[len("tls_fail_"):], v) for n, v in sorted(t.items())
+                        if n.startswith("tls_fail_") and v)
+        w("| %s | %d | %d | %d%s | %d | %d | %d | %d / %d | %d | %d |" % (
+            LABEL[p], t.get("tls_handshakes", 0), t.get("tls_resumed", 0),
+            t.get("tls_handshake_failed", 0), " (%s)" % why if why else "",
+            t.get("tls_rx_records", 0), t.get("tls_tx_records", 0),
+            t.get("tls_openssl_record_path", 0), t.get("tls_close_notify_rx", 0),
+            t.get("tls_close_notify_tx", 0), t.get("tls_truncated", 0), t.get("tls_bad_record", 0)))
+    w("\nThe checks before timing account for one refused handshake per mutual TLS path "
+      "(no_client_cert, on purpose).\n")
+
+
 def cpu_split(k, secs):
     """'95 (60 + 35)': median proxy CPU share of one core, user + system"""
     c, u, y = k.get("cpu_s"), k.get("cpu_user_s"), k.get("cpu_sys_s")
@@ -347,6 +440,15 @@ def plots(doc, d):
         for ax, sc in zip(axes.flat, panels):
             names, med, lo, hi, col = [], [], [], [], []
             for p in PROXIES:
+                if sc == "handshake":
+                    for kind, tag in (("handshake_mtls", "mTLS"), ("handshake_simple", "no cert")):
+                        c = summ.get(sc, {}).get(p, {}).get(kind, {}).get("cpu_us_per_req")
+                        if c:
+                            # handshakes per second of proxy CPU: 1e6 / µs per handshake
+                            names.append("%s %s" % (LABEL[p], tag))
+                            med.append(1e6 / c["median"]); lo.append(1e6 / c["median"] - 1e6 / c["max"])
+                            hi.append(1e6 / c["min"] - 1e6 / c["median"]); col.append(COLOR[p])
+                    continue
                 if sc == "l4":
                     for kind, tag in (("iperf3_up", "→"), ("iperf3_down", "←")):
                         s = summ.get(sc, {}).get(p, {}).get(kind, {}).get("gbit_s")
@@ -365,9 +467,10 @@ def plots(doc, d):
             ax.set_xticks(range(len(med)))
             ax.set_xticklabels(names, rotation=35, ha="right", fontsize=8)
             ax.set_title(sc, fontsize=10)
-            conns = doc["settings"].get("LARGE_CONNS") if sc == "large" else doc["settings"]["CONNS"]
-            ax.set_ylabel("Gbit/s (iperf3)" if sc == "l4" else "req/s (wrk -c%s)" % conns,
-                          fontsize=8)
+            conns = doc["settings"].get("LARGE_CONNS") if sc in LARGE else doc["settings"]["CONNS"]
+            ax.set_ylabel("Gbit/s (iperf3)" if sc == "l4" else
+                          "handshakes per proxy CPU second" if sc == "handshake" else
+                          "req/s (wrk -c%s)" % conns, fontsize=8)
             ax.tick_params(axis="y", labelsize=8)
             ax.grid(axis="y", alpha=0.3)
         for ax in list(axes.flat)[len(panels):]:
@@ -401,7 +504,7 @@ def plots(doc, d):
             ax.set_xticks(ticks)
             ax.set_xticklabels(["p50", "p90", "p99", "p99.9", "p99.99", "max"], fontsize=8)
             ax.set_ylabel("latency ms", fontsize=8)
-            rate = doc["settings"]["LARGE_RATE"] if sc == "large" else doc["settings"]["RATE"]
+            rate = doc["settings"]["LARGE_RATE"] if sc in LARGE else doc["settings"]["RATE"]
             ax.set_title("%s at %s req/s" % (sc, rate), fontsize=10)
             ax.grid(alpha=0.3, which="both")
             ax.legend(fontsize=7)
