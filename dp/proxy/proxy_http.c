@@ -354,7 +354,8 @@ local_reply_ct(struct mdp_proxy_down *d, unsigned status, enum mdp_proxy_reason 
 
 	px->st.local[why]++;
 	count_status(px, status);
-	if (close)
+	/* the request's own wish counts too (Connection: close, HTTP/1.0) */
+	if (close || !d->req_keep_alive)
 		d->flags |= HCF_CLOSE_AFTER;
 	n = mdp_proxy_build_local(px->out, px->out_cap, status, body, body_len, ctype, loc, loc_len,
 				  (d->flags & HCF_CLOSE_AFTER) != 0, (d->flags & HCF_HEAD_ONLY) != 0);

@@ -552,7 +552,8 @@ check_peer(const struct ctx_state *st, struct client_state *cs, X509 *leaf)
 	for (unsigned i = 0; i < cs->n; i++)
 		if (cs->lens[i] == len && memcmp(cs->ids[i], id, len) == 0)
 			return MDP_TLS_ERR_NONE;
-	snprintf(cs->seen, sizeof(cs->seen), "%s", id);
+	/* kept for the log line, cut to fit */
+	snprintf(cs->seen, sizeof(cs->seen), "%.*s", (int)(len < sizeof(cs->seen) ? len : sizeof(cs->seen) - 1), id);
 	return MDP_TLS_ERR_ID_MISMATCH;
 }
 
