@@ -18,14 +18,17 @@ import sys
 BEGIN = "<!-- perf/run: generated section, begin (perf/report.py rewrites it) -->"
 END = "<!-- perf/run: generated section, end -->"
 
-PROXIES = ["meshdp", "meshdp-ossl", "haproxy", "haproxy-map", "nginx", "h2o", "none"]
-LABEL = {"meshdp": "meshdp", "meshdp-ossl": "meshdp, OpenSSL record layer", "haproxy": "HAProxy 2.6", "haproxy-map": "HAProxy 2.6, map_beg",
+PROXIES = ["meshdp", "meshdp-ossl", "haproxy", "haproxy-map", "nginx", "h2o", "none",
+           "meshdp-mesh", "haproxy-mesh"]
+LABEL = {"meshdp": "meshdp", "meshdp-ossl": "meshdp, OpenSSL record layer",
+         "meshdp-mesh": "meshdp → mTLS → meshdp", "haproxy-mesh": "HAProxy → mTLS → HAProxy", "haproxy": "HAProxy 2.6", "haproxy-map": "HAProxy 2.6, map_beg",
          "nginx": "nginx 1.22", "h2o": "h2o 2.2", "none": "no proxy"}
-COLOR = {"meshdp": "#d62728", "meshdp-ossl": "#ff9896", "haproxy": "#1f77b4", "haproxy-map": "#17becf", "nginx": "#2ca02c",
+COLOR = {"meshdp": "#d62728", "meshdp-ossl": "#ff9896", "meshdp-mesh": "#8c564b",
+         "haproxy-mesh": "#aec7e8", "haproxy": "#1f77b4", "haproxy-map": "#17becf", "nginx": "#2ca02c",
          "h2o": "#9467bd", "none": "#7f7f7f"}
 SCEN = ["direct", "proxy", "large", "close", "canary100", "canary10k", "l4"]
 # perf/run's opt-in TLS scenarios (perf/README.md, "TLS")
-TLS_SCEN = ["tls", "tls_large", "handshake"]
+TLS_SCEN = ["tls", "tls_large", "handshake", "mtls_sidecar"]
 SCEN += TLS_SCEN
 LARGE = ("large", "tls_large")
 TITLE = {
@@ -41,6 +44,8 @@ TITLE = {
     "tls_large": "TLS 1.3 termination, keep-alive, 1 MiB responses",
     "handshake": "a full TLS 1.3 handshake per request (openssl s_time -new), "
                  "ECDSA P-256, with and without a client certificate",
+    "mtls_sidecar": "sidecar to sidecar: plaintext into sidecar A, mutual TLS to sidecar B, "
+                    "plaintext to the backend; keep-alive, 64 B; both sidecars on CPU 1",
 }
 # the no-proxy path of these is the "proxy" scenario's no-proxy run
 ALIAS_NONE = ("direct", "canary100", "canary10k")
@@ -203,7 +208,7 @@ def md(doc):
                 notes.append("Check before timing, %s: %d requests → v1 %d, v2 %d; with "
                              "x-user-group: beta, %d of 20 → v2." % (
                                  LABEL[c["proxy"]], r["n"], r["v1"], r["v2"], r.get("beta_v2", 0)))
-            if c["scenario"] == sc and sc in TLS_SCEN and r.get("ok"):
+            if c["scenario"] == sc and sc in TLS_SCEN and r.get("ok") and r.get("version"):
                 notes.append("Check before timing, %s: %s, %s%s." % (
                     LABEL[c["proxy"]], r.get("version"), r.get("cipher"),
                     "; without a client certificate: %s" % (
@@ -371,7 +376,10 @@ def handshake_table(w, notes, summ, st):
 def tls_counters(w, doc):
     """meshdp's TLS counters at the end of a run with TLS scenarios."""
     rows = []
-    for p, key in (("meshdp", "meshdp_stats_after"), ("meshdp-ossl", "meshdp_ossl_stats_after")):
+    for lab, key in ((LABEL["meshdp"], "meshdp_stats_after"),
+                     (LABEL["meshdp-ossl"], "meshdp_ossl_stats_after"),
+                     ("meshdp, sidecar A (mtls_sidecar)", "meshdp_mesh_a_stats_after"),
+                     ("meshdp, sidecar B (mtls_sidecar)", "meshdp_mesh_b_stats_after")):
         r = doc.get(key) or {}
         tot = {}
         for wk in r.get("workers", []):
@@ -379,24 +387,24 @@ def tls_counters(w, doc):
                 if n.startswith("tls_"):
                     tot[n] = tot.get(n, 0) + v
         if tot:
-            rows.append((p, tot))
+            rows.append((lab, tot))
     if not rows or not set(TLS_SCEN) & set(doc["scenarios"]):
         return
     w("### meshdp's TLS counters at the end of the run (`meshctl stats`)\n")
     w("| meshdp | handshakes | resumed | failed (reasons) | records in | records out "
       "| OpenSSL record path | close_notify in / out | truncated | bad records |")
     w("|---|---|---|---|---|---|---|---|---|---|")
-    for p, t in rows:
+    for lab, t in rows:
         why = ", ".join("%s %d" % (n[len("tls_fail_"):], v) for n, v in sorted(t.items())
                         if n.startswith("tls_fail_") and v)
         w("| %s | %d | %d | %d%s | %d | %d | %d | %d / %d | %d | %d |" % (
-            LABEL[p], t.get("tls_handshakes", 0), t.get("tls_resumed", 0),
+            lab, t.get("tls_handshakes", 0), t.get("tls_resumed", 0),
             t.get("tls_handshake_failed", 0), " (%s)" % why if why else "",
             t.get("tls_rx_records", 0), t.get("tls_tx_records", 0),
             t.get("tls_openssl_record_path", 0), t.get("tls_close_notify_rx", 0),
             t.get("tls_close_notify_tx", 0), t.get("tls_truncated", 0), t.get("tls_bad_record", 0)))
-    w("\nExpected failures: each wrk run first opens and closes a TCP connection to test the "
-      "address (wrk.resolve), which meshdp counts as handshake_failure%s.\n"
+    w("\nExpected failures: each wrk run over https first opens and closes a TCP connection to "
+      "test the address (wrk.resolve), which meshdp counts as handshake_failure%s.\n"
       % ("; the check before timing makes one no_client_cert on purpose (the mutual TLS port "
          "without a client certificate)" if "handshake" in doc["scenarios"] else ""))
 
