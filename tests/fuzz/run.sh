@@ -17,7 +17,7 @@ here=$top/tests/fuzz
 secs=${1:-20}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(ctrl_line config packet http_request http_response http_chunked mesh_conf)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(ctrl_line config packet http_request http_response http_chunked mesh_conf tls_rec)
 build=${FUZZ_BUILD:-$top/build-fuzz}
 artifacts=${FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
