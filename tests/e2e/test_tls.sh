@@ -698,6 +698,21 @@ case_resumption() {
 			"$(sess "$x-2" 445 -tls${v/./_} -servername strict.test "${order[@]}")" "New 200"
 	done
 	e2e_ok "a session from a server name without client certificates is not resumed under one that requires them"
+
+	# TLS 1.3 KeyUpdate on a connection meshdp's record layer carries:
+	# s_client's "K" (alone on a line, in a read of its own: hence the
+	# pauses) sends a KeyUpdate that asks for one back; meshdp takes the
+	# new receiving key and answers with its own. A request before and
+	# one after.
+	local req='GET /ku HTTP/1.1\r\nHost: order-service\r\n\r\n'
+	local last='GET /ku HTTP/1.1\r\nHost: order-service\r\nConnection: close\r\n\r\n'
+	snap k
+	got=$( (printf "$req"; sleep 1; echo K; sleep 1; printf "$last"; sleep 1) |
+		cl timeout 10 openssl s_client -connect 198.18.0.2:443 -tls1_3 "${order[@]}" 2>/dev/null |
+		grep -c '^v1$')	# the bodies (s_client's ticket dump runs into the first status line)
+	want "KeyUpdate: responses before and after" "$got" 2
+	want_delta "KeyUpdate" k tls_key_update "tls_key_update_rx=+1 tls_key_update_tx=+1"
+	e2e_ok "TLS 1.3 KeyUpdate both ways on the record layer (answered when asked), requests go on"
 }
 
 # The sidecar topology: two meshdp instances, each in its own namespace
