@@ -263,6 +263,24 @@ oom:
 	return -1;
 }
 
+/* Is proto one of the comma-separated protocol IDs of list? */
+static bool
+alpn_has(const char *list, const char *proto)
+{
+	size_t n = strlen(proto);
+
+	for (const char *p = list; *p != '\0';) {
+		size_t k = strcspn(p, ",");
+
+		if (k == n && memcmp(p, proto, n) == 0)
+			return true;
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 static int
 listener_tls(struct mdp_mesh *m, unsigned l, const struct mdp_conf_listener *lc,
 	     const struct mdp_config *cfg, const struct mdp_tls_store *st, const uint8_t *gen,
@@ -300,8 +318,16 @@ listener_tls(struct mdp_mesh *m, unsigned l, const struct mdp_conf_listener *lc,
 			return -1;
 		}
 	}
-	if (lt->alpn[0] != '\0')
+	if (lt->alpn[0] != '\0') {
+		/* the HTTP proxy speaks HTTP/1.1: offering h2 would make clients
+		 * send frames it cannot read */
+		if (lc->kind == MDP_LISTENER_HTTP && alpn_has(lt->alpn, "h2")) {
+			snprintf(err, errlen, "listener \"%s\": tls.alpn offers h2, but an http "
+				 "listener speaks HTTP/1.1 only", lc->name);
+			return -1;
+		}
 		snprintf(params.alpn, sizeof(params.alpn), "%s", lt->alpn);
+	}
 	sc.sni = sni;
 	sc.n_sni = lt->n_sni;
 	sc.mtls = lt->mtls;
