@@ -333,6 +333,7 @@ worker_main(void *arg)
 			if (msgs + pkts)
 				t = stage_end(w, MDP_STAGE_INPUT, t, pkts);
 		}
+		mdp_tls_flush(w);	/* records sealed from this iteration's sends */
 		for (unsigned pi = 0; pi < dp->n_ports; pi++)
 			sent += txq_flush(w, (uint16_t)pi);
 		if (sent)

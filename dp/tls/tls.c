@@ -88,6 +88,13 @@ struct mdp_tls_sess {
 	const struct mdp_tls_lsn *lsn;
 	SSL_SESSION **cache;	/* client: where the endpoint's session is kept */
 	struct tls_bq rxq;
+	/* plaintext the application sent during this loop iteration, sealed
+	 * into as few records as it fills by mdp_tls_flush() */
+	struct rte_mbuf *txq_head;
+	struct rte_mbuf *txq_tail;
+	uint32_t txq_len;
+	bool in_flush;		/* on the worker's flush list */
+	struct mdp_tls_sess *flush_next;
 	uint64_t pt_held;	/* plaintext given up, not yet consumed */
 	uint64_t ct_held;	/* the ciphertext it came in, window not yet opened */
 	uint32_t flags;
@@ -109,6 +116,7 @@ struct mdp_tls_sess {
 struct mdp_tls_worker {
 	IMB_MGR *mgr;
 	struct mdp_worker *w;
+	struct mdp_tls_sess *flush;	/* sessions with plaintext to seal */
 	struct mdp_tls_sess *free;
 	uint32_t n_sess;
 	struct mdp_tls_lsn_state lsn[MDP_MAX_LISTENERS];
@@ -484,6 +492,17 @@ sess_release(struct mdp_tls_sess *s)
 {
 	struct mdp_tls_worker *tw = s->tw;
 
+	if (s->in_flush) {
+		struct mdp_tls_sess **pp = &tw->flush;
+
+		while (*pp != s)
+			pp = &(*pp)->flush_next;
+		*pp = s->flush_next;
+		s->in_flush = false;
+	}
+	rte_pktmbuf_free(s->txq_head);	/* never sealed: the connection is gone */
+	s->txq_head = s->txq_tail = NULL;
+	s->txq_len = 0;
 	mdp_timer_stop(&tw->w->wheel, &s->hs_timer);
 	bq_free(&s->rxq);
 	if (s->ssl != NULL)
@@ -781,6 +800,37 @@ ossl_read(struct mdp_tls_sess *s, uint32_t wire, bool *got)
 
 static int send_key_update(struct mdp_tls_sess *s);
 
+/* The plaintext a session has pending, sealed into records of up to 16 KiB
+ * and handed to TCP. Returns 0, or -1 when it must wait (no mbufs, or no
+ * room: it stays pending, and `writable` will come). */
+static int
+flush_one(struct mdp_tls_sess *s)
+{
+	uint32_t len = s->txq_len;
+	struct rte_mbuf *out;
+
+	if (len == 0)
+		return 0;
+	if (len + n_records(len) * rec_overhead(s) > mdp_tcp_raw_send_space(s->c)) {
+		mdp_tcp_raw_want_writable(s->c);
+		return -1;
+	}
+	out = seal_chain(s, s->txq_head, len, REC_APP);
+	if (out == NULL) {
+		TLS_CNT(s, MBUF_ALLOC);
+		return -1;
+	}
+	if (mdp_tcp_raw_send(s->c, out) < 0) {
+		rte_pktmbuf_free(out);
+		return -1;
+	}
+	MDP_CNT_ADD(s->c->w, s->c->port, TLS_TX_RECORDS, n_records(len));
+	rte_pktmbuf_free(s->txq_head);
+	s->txq_head = s->txq_tail = NULL;
+	s->txq_len = 0;
+	return 0;
+}
+
 /* Post-handshake messages in TLS 1.3 (RFC 8446 4.6). pt: the record's
  * plaintext. Returns -1 on a protocol error. */
 static int
@@ -821,9 +871,12 @@ static int
 send_small(struct mdp_tls_sess *s, uint8_t type, const uint8_t *p, uint32_t n)
 {
 	uint8_t rec[64];
-	ssize_t len = mdp_tls_seal(&s->tx, s->tw->mgr, type, p, n, rec, sizeof(rec));
+	ssize_t len;
 	struct rte_mbuf *m;
 
+	if (flush_one(s) < 0)	/* what the application sent goes first */
+		return -1;
+	len = mdp_tls_seal(&s->tx, s->tw->mgr, type, p, n, rec, sizeof(rec));
 	if (len < 0)
 		return -1;
 	m = chain_from(s->c->w->pool, rec, (size_t)len);
@@ -1329,7 +1382,6 @@ mdp_tls_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 {
 	struct mdp_tls_sess *s = sess_of(c);
 	uint32_t len = rte_pktmbuf_pkt_len(m), need;
-	struct rte_mbuf *out;
 
 	if (s->state == S_HS || s->state == S_SNIFF)
 		return -ENOTCONN;
@@ -1339,7 +1391,7 @@ mdp_tls_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	need = len + n_records(len) * rec_overhead(s);
+	need = s->txq_len + len + n_records(s->txq_len + len) * rec_overhead(s);
 	if (need > mdp_tcp_raw_send_space(c)) {
 		s->flags |= F_WANT_WRITE;
 		mdp_tcp_raw_want_writable(c);
@@ -1353,19 +1405,22 @@ mdp_tls_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 		if ((s->flags & F_TLS13) && s->tx.seq >= MDP_TLS_KEY_UPDATE_SEQ &&
 		    send_key_update(s) < 0)
 			return -EPIPE;
-		out = seal_chain(s, m, len, REC_APP);
-		if (out == NULL) {
-			TLS_CNT(s, MBUF_ALLOC);
-			s->flags |= F_WANT_WRITE;
-			mdp_tcp_raw_want_writable(c);
-			return -ENOBUFS;
+		/* Queued, sealed at the end of the loop iteration with whatever
+		 * else the application sends meanwhile (mdp_tls_flush()): a
+		 * response head and its body, or the segments of one burst,
+		 * become one record instead of one each, and TCP sends full
+		 * segments instead of a 22-byte tail per record. */
+		if (s->txq_head == NULL)
+			s->txq_head = m;
+		else
+			s->txq_tail->next = m;
+		s->txq_tail = rte_pktmbuf_lastseg(m);
+		s->txq_len += len;
+		if (!s->in_flush) {
+			s->in_flush = true;
+			s->flush_next = s->tw->flush;
+			s->tw->flush = s;
 		}
-		if (mdp_tcp_raw_send(c, out) < 0) {
-			rte_pktmbuf_free(out);
-			return -EPIPE;
-		}
-		MDP_CNT_ADD(c->w, c->port, TLS_TX_RECORDS, n_records(len));
-		rte_pktmbuf_free(m);
 		return 0;
 	}
 	for (struct rte_mbuf *x = m; x != NULL; x = x->next)
@@ -1390,7 +1445,8 @@ mdp_tls_send_space(const struct mdp_tcp_conn *c)
 		return 0;
 	ovh = rec_overhead(s);
 	n = raw / (MDP_TLS_MAX_PLAIN + ovh) + 1;
-	return raw > n * ovh ? raw - n * ovh : 0;
+	raw = raw > n * ovh ? raw - n * ovh : 0;
+	return raw > s->txq_len ? raw - s->txq_len : 0;
 }
 
 void
@@ -1432,6 +1488,7 @@ mdp_tls_close(struct mdp_tcp_conn *c)
 
 		s->flags |= F_CN_TX;
 		if (s->flags & F_TX_OURS) {
+			/* pending data, then close_notify (send_small flushes) */
 			if (send_small(s, REC_ALERT, close_notify, 2) == 0)
 				TLS_CNT(s, TLS_CLOSE_NOTIFY_TX);
 		} else if (s->ssl != NULL) {
@@ -1499,6 +1556,25 @@ mdp_tls_conn_drop(struct mdp_tcp_conn *c)
 }
 
 /* ---- per worker ---- */
+
+void
+mdp_tls_flush(struct mdp_worker *w)
+{
+	struct mdp_tls_worker *tw = w->tls;
+	struct mdp_tls_sess *s, *keep = NULL;
+
+	while ((s = tw->flush) != NULL) {
+		tw->flush = s->flush_next;
+		s->in_flush = false;
+		if (flush_one(s) < 0 && s->txq_len > 0) {
+			/* waits for room (writable) or mbufs: tried again */
+			s->in_flush = true;
+			s->flush_next = keep;
+			keep = s;
+		}
+	}
+	tw->flush = keep;
+}
 
 struct mdp_tls_lsn_state *
 mdp_tls_lsn_state(struct mdp_worker *w, unsigned idx)

@@ -48,6 +48,10 @@ struct mdp_tls_sess;
 int mdp_tls_worker_init(struct mdp_worker *w);
 void mdp_tls_worker_fini(struct mdp_worker *w);
 
+/* Seal what applications sent during this loop iteration (the worker loop,
+ * before its TX flush): their sends are coalesced into full records. */
+void mdp_tls_flush(struct mdp_worker *w);
+
 /* What a TLS listener needs: its index (the snapshot has its context) and
  * the application it wraps. */
 struct mdp_tls_lsn {
