@@ -1259,7 +1259,17 @@ tls_peer_closed(struct mdp_tcp_conn *c)
 {
 	struct mdp_tls_sess *s = sess_of(c);
 
-	if (s->state == S_HS || s->state == S_SNIFF) {
+	if (s->state == S_SNIFF || (s->state == S_HS && (s->flags & F_SERVER) &&
+				    s->rxq.len == 0 && SSL_in_before(s->ssl))) {
+		/* closed before saying anything (a port probe): not a failed
+		 * handshake */
+		TLS_CNT(s, TLS_NO_HELLO);
+		s->state = S_FAILED;
+		mdp_timer_stop(&c->w->wheel, &s->hs_timer);
+		mdp_tcp_raw_close(c);
+		return;
+	}
+	if (s->state == S_HS) {
 		hs_fail(s, MDP_CNT_TLS_FAIL_HANDSHAKE_FAILURE);
 		return;
 	}
