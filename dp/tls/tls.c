@@ -800,6 +800,43 @@ ossl_read(struct mdp_tls_sess *s, uint32_t wire, bool *got)
 
 static int send_key_update(struct mdp_tls_sess *s);
 
+/* OpenSSL's record path: the pending plaintext gathered into 16 KiB pieces
+ * (one SSL_write, so one record, each) and what OpenSSL wrote sent. */
+static int
+flush_ossl(struct mdp_tls_sess *s)
+{
+	uint8_t *buf = s->tw->buf;
+	const struct rte_mbuf *m = s->txq_head;
+	uint32_t left = s->txq_len, soff = 0;
+
+	while (left > 0) {
+		uint32_t n = 0;
+
+		while (n < MDP_TLS_MAX_PLAIN && left > 0) {
+			uint32_t k;
+
+			while (soff == m->data_len) {
+				m = m->next;
+				soff = 0;
+			}
+			k = RTE_MIN((uint32_t)m->data_len - soff, MDP_TLS_MAX_PLAIN - n);
+			k = RTE_MIN(k, left);
+			memcpy(buf + n, rte_pktmbuf_mtod_offset(m, const uint8_t *, soff), k);
+			soff += k;
+			n += k;
+			left -= k;
+		}
+		if (SSL_write(s->ssl, buf, (int)n) != (int)n) {
+			ERR_clear_error();
+			return -1;
+		}
+	}
+	rte_pktmbuf_free(s->txq_head);
+	s->txq_head = s->txq_tail = NULL;
+	s->txq_len = 0;
+	return flush_wbio(s) < 0 ? -1 : 0;
+}
+
 /* The plaintext a session has pending, sealed into records of up to 16 KiB
  * and handed to TCP. Returns 0, or -1 when it must wait (no mbufs, or no
  * room: it stays pending, and `writable` will come). */
@@ -815,6 +852,8 @@ flush_one(struct mdp_tls_sess *s)
 		mdp_tcp_raw_want_writable(s->c);
 		return -1;
 	}
+	if (!(s->flags & F_TX_OURS))
+		return flush_ossl(s);
 	out = seal_chain(s, s->txq_head, len, REC_APP);
 	if (out == NULL) {
 		TLS_CNT(s, MBUF_ALLOC);
@@ -1409,39 +1448,27 @@ mdp_tls_send(struct mdp_tcp_conn *c, struct rte_mbuf *m)
 	}
 	/* On an error the chain stays the caller's (tcp.h), and the caller
 	 * closes the connection: nothing is torn down under it here. */
-	if (s->flags & F_TX_OURS) {
-		/* TLS 1.3 keys are renewed long before AES-GCM's limit (RFC 8446
-		 * 5.5): a KeyUpdate of our own once enough records went */
-		if ((s->flags & F_TLS13) && s->tx.seq >= MDP_TLS_KEY_UPDATE_SEQ &&
-		    send_key_update(s) < 0)
-			return -EPIPE;
-		/* Queued, sealed at the end of the loop iteration with whatever
-		 * else the application sends meanwhile (mdp_tls_flush()): a
-		 * response head and its body, or the segments of one burst,
-		 * become one record instead of one each, and TCP sends full
-		 * segments instead of a 22-byte tail per record. */
-		if (s->txq_head == NULL)
-			s->txq_head = m;
-		else
-			s->txq_tail->next = m;
-		s->txq_tail = rte_pktmbuf_lastseg(m);
-		s->txq_len += len;
-		if (!s->in_flush) {
-			s->in_flush = true;
-			s->flush_next = s->tw->flush;
-			s->tw->flush = s;
-		}
-		return 0;
-	}
-	for (struct rte_mbuf *x = m; x != NULL; x = x->next)
-		if (x->data_len > 0 &&
-		    SSL_write(s->ssl, rte_pktmbuf_mtod(x, void *), x->data_len) != x->data_len) {
-			ERR_clear_error();
-			return -EPIPE;
-		}
-	if (flush_wbio(s) < 0)
+	/* TLS 1.3 keys are renewed long before AES-GCM's limit (RFC 8446 5.5):
+	 * a KeyUpdate of our own once enough records went */
+	if ((s->flags & (F_TX_OURS | F_TLS13)) == (F_TX_OURS | F_TLS13) &&
+	    s->tx.seq >= MDP_TLS_KEY_UPDATE_SEQ && send_key_update(s) < 0)
 		return -EPIPE;
-	rte_pktmbuf_free(m);
+	/* Queued, sealed at the end of the loop iteration with whatever else
+	 * the application sends meanwhile (mdp_tls_flush()): a response head
+	 * and its body, or the segments of one burst, become one record
+	 * instead of one each, and TCP sends full segments instead of a
+	 * 22-byte tail per record. */
+	if (s->txq_head == NULL)
+		s->txq_head = m;
+	else
+		s->txq_tail->next = m;
+	s->txq_tail = rte_pktmbuf_lastseg(m);
+	s->txq_len += len;
+	if (!s->in_flush) {
+		s->in_flush = true;
+		s->flush_next = s->tw->flush;
+		s->tw->flush = s;
+	}
 	return 0;
 }
 
@@ -1502,6 +1529,7 @@ mdp_tls_close(struct mdp_tcp_conn *c)
 			if (send_small(s, REC_ALERT, close_notify, 2) == 0)
 				TLS_CNT(s, TLS_CLOSE_NOTIFY_TX);
 		} else if (s->ssl != NULL) {
+			(void)flush_one(s);	/* pending data before close_notify */
 			(void)SSL_shutdown(s->ssl);
 			if (flush_wbio(s) > 0)
 				TLS_CNT(s, TLS_CLOSE_NOTIFY_TX);
