@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lb/mdp_lb.h"
+#include "util/mdp_err.h"
 #include "tcp/mdp_siphash.h"
 #include "util/mdp_inet.h"
 #include "util/mdp_rand.h"
@@ -58,17 +59,6 @@ struct mdp_lb {
 	size_t mem_shared;
 };
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static inline struct slice *
 slice_of(const struct mdp_lb *lb, unsigned w)
@@ -517,31 +507,31 @@ mdp_lb_build(const struct mdp_lb_params *params,
 	int rc;
 
 	if (params == NULL || (n > 0 && eps == NULL)) {
-		set_err(err, errlen, "no parameters or endpoint list");
+		mdp_errf(err, errlen, "no parameters or endpoint list");
 		errno = EINVAL;
 		return NULL;
 	}
 	if (params->policy != MDP_LB_ROUND_ROBIN &&
 	    params->policy != MDP_LB_LEAST_REQUEST &&
 	    params->policy != MDP_LB_MAGLEV) {
-		set_err(err, errlen, "unknown load balancing policy %d",
+		mdp_errf(err, errlen, "unknown load balancing policy %d",
 			(int)params->policy);
 		errno = EINVAL;
 		return NULL;
 	}
 	if (params->n_workers == 0 || params->n_workers > MAX_WORKERS) {
-		set_err(err, errlen, "workers: %u, must be 1..%u",
+		mdp_errf(err, errlen, "workers: %u, must be 1..%u",
 			params->n_workers, MAX_WORKERS);
 		errno = EINVAL;
 		return NULL;
 	}
 	if (n == 0) {
-		set_err(err, errlen, "no endpoints");
+		mdp_errf(err, errlen, "no endpoints");
 		errno = EINVAL;
 		return NULL;
 	}
 	if (n > MDP_LB_MAX_ENDPOINTS) {
-		set_err(err, errlen, "%u endpoints, at most %u", n,
+		mdp_errf(err, errlen, "%u endpoints, at most %u", n,
 			MDP_LB_MAX_ENDPOINTS);
 		errno = EINVAL;
 		return NULL;
@@ -550,7 +540,7 @@ mdp_lb_build(const struct mdp_lb_params *params,
 		if (eps[i].weight != 0)
 			drained = false;
 	if (drained) {
-		set_err(err, errlen, "every endpoint has weight 0");
+		mdp_errf(err, errlen, "every endpoint has weight 0");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -558,7 +548,7 @@ mdp_lb_build(const struct mdp_lb_params *params,
 		m = params->table_size != 0 ? params->table_size :
 			MDP_LB_MAGLEV_TABLE_SIZE;
 		if (m > MDP_LB_MAGLEV_TABLE_MAX || !is_prime(m)) {
-			set_err(err, errlen,
+			mdp_errf(err, errlen,
 				"maglev table size %u: must be a prime <= %u",
 				m, MDP_LB_MAGLEV_TABLE_MAX);
 			errno = EINVAL;
@@ -591,7 +581,7 @@ mdp_lb_build(const struct mdp_lb_params *params,
 			char a[MDP_IPV4_STRLEN];
 			const struct mdp_lb_endpoint *ep = &eps[lb->keys[i].idx];
 
-			set_err(err, errlen,
+			mdp_errf(err, errlen,
 				"endpoint %u (%s:%u) is endpoint %u again",
 				lb->keys[i].idx, mdp_ipv4_format(ep->addr, a),
 				ep->port, lb->keys[i - 1].idx);
@@ -613,7 +603,7 @@ mdp_lb_build(const struct mdp_lb_params *params,
 			lb->equal = false;
 	}
 	if (params->policy == MDP_LB_MAGLEV && lb->n_live > m) {
-		set_err(err, errlen,
+		mdp_errf(err, errlen,
 			"maglev table size %u is smaller than the %u live endpoints",
 			m, lb->n_live);
 		mdp_lb_free(lb);
@@ -645,7 +635,7 @@ mdp_lb_build(const struct mdp_lb_params *params,
 nomem_lb:
 	mdp_lb_free(lb);
 nomem:
-	set_err(err, errlen, "out of memory");
+	mdp_errf(err, errlen, "out of memory");
 	errno = ENOMEM;
 	return NULL;
 }

@@ -43,17 +43,6 @@ struct mdp_tls_bundle {
 
 /* ---- helpers shared by lib/tls ---- */
 
-void
-mdp_tls_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 mdp_tls_ossl_reason(void)
@@ -166,14 +155,14 @@ read_certs(const char *pem, size_t len, const char *what, char *err, size_t errl
 	X509 *x;
 
 	if (sk == NULL || bio == NULL) {
-		mdp_tls_errf(err, errlen, "%s: cannot read (out of memory or too large)", what);
+		mdp_errf(err, errlen, "%s: cannot read (out of memory or too large)", what);
 		goto fail;
 	}
 	ERR_clear_error();
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (!sk_X509_push(sk, x)) {
 			X509_free(x);
-			mdp_tls_errf(err, errlen, "%s: out of memory", what);
+			mdp_errf(err, errlen, "%s: out of memory", what);
 			goto fail;
 		}
 	}
@@ -185,11 +174,11 @@ read_certs(const char *pem, size_t len, const char *what, char *err, size_t errl
 		    sk_X509_num(sk) > 0) {
 			ERR_clear_error();
 		} else if (sk_X509_num(sk) == 0) {
-			mdp_tls_errf(err, errlen, "%s: no PEM certificate (OpenSSL: %s)", what,
+			mdp_errf(err, errlen, "%s: no PEM certificate (OpenSSL: %s)", what,
 				     mdp_tls_ossl_reason());
 			goto fail;
 		} else {
-			mdp_tls_errf(err, errlen, "%s: certificate %d: bad PEM (OpenSSL: %s)", what,
+			mdp_errf(err, errlen, "%s: certificate %d: bad PEM (OpenSSL: %s)", what,
 				     sk_X509_num(sk) + 1, mdp_tls_ossl_reason());
 			goto fail;
 		}
@@ -221,13 +210,13 @@ read_key(const char *pem, size_t len, const char *what, char *err, size_t errlen
 	int encrypted = 0;
 
 	if (bio == NULL) {
-		mdp_tls_errf(err, errlen, "%s: cannot read (out of memory or too large)", what);
+		mdp_errf(err, errlen, "%s: cannot read (out of memory or too large)", what);
 		return NULL;
 	}
 	/* OpenSSL 3 reports a missing key as "unsupported": say what is missing */
 	if (memmem(pem, len, "PRIVATE KEY-----", 16) == NULL) {
 		BIO_free(bio);
-		mdp_tls_errf(err, errlen,
+		mdp_errf(err, errlen,
 			     "%s: no PEM private key (no \"-----BEGIN ... PRIVATE KEY-----\" line)",
 			     what);
 		return NULL;
@@ -239,9 +228,9 @@ read_key(const char *pem, size_t len, const char *what, char *err, size_t errlen
 		return k;
 	if (encrypted) {
 		ERR_clear_error();
-		mdp_tls_errf(err, errlen, "%s: encrypted private keys are not supported", what);
+		mdp_errf(err, errlen, "%s: encrypted private keys are not supported", what);
 	} else {
-		mdp_tls_errf(err, errlen, "%s: no PEM private key (OpenSSL: %s)", what,
+		mdp_errf(err, errlen, "%s: no PEM private key (OpenSSL: %s)", what,
 			     mdp_tls_ossl_reason());
 	}
 	return NULL;
@@ -261,18 +250,18 @@ check_key_type(EVP_PKEY *k, const char *what, char *err, size_t errlen)
 			snprintf(group, sizeof(group), "unknown");
 		if (strcmp(group, "prime256v1") == 0 || strcmp(group, "secp384r1") == 0)
 			return 0;
-		mdp_tls_errf(err, errlen, "%s: EC key on curve %s (P-256 or P-384 only)", what,
+		mdp_errf(err, errlen, "%s: EC key on curve %s (P-256 or P-384 only)", what,
 			     group);
 		return -1;
 	case EVP_PKEY_RSA:
 		if (bits >= 2048)
 			return 0;
-		mdp_tls_errf(err, errlen, "%s: RSA key of %d bits (at least 2048)", what, bits);
+		mdp_errf(err, errlen, "%s: RSA key of %d bits (at least 2048)", what, bits);
 		return -1;
 	case EVP_PKEY_ED25519:
 		return 0;
 	default:
-		mdp_tls_errf(err, errlen,
+		mdp_errf(err, errlen,
 			     "%s: unsupported key type %s (EC P-256/P-384, RSA, Ed25519 only)",
 			     what, OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
 		return -1;
@@ -303,10 +292,10 @@ cred_build(const char *cert_pem, size_t cert_len, const char *key_pem, size_t ke
 	unsigned fplen = 0;
 	int rc;
 
-	mdp_tls_errf(err, errlen, "%s", "");
+	mdp_errf(err, errlen, "%s", "");
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		mdp_tls_errf(err, errlen, "out of memory");
+		mdp_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	atomic_init(&c->refs, 1);
@@ -320,7 +309,7 @@ cred_build(const char *cert_pem, size_t cert_len, const char *key_pem, size_t ke
 		X509 *sub = i == 0 ? c->leaf : sk_X509_value(certs, i - 1);
 
 		if (X509_check_issued(sk_X509_value(certs, i), sub) != X509_V_OK) {
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "%s: certificate %d is not the issuer of certificate %d "
 				     "(the chain goes leaf first, then each issuer)",
 				     cert_what, i + 2, i + 1);
@@ -335,11 +324,11 @@ cred_build(const char *cert_pem, size_t cert_len, const char *key_pem, size_t ke
 		const char *why = mdp_tls_ossl_reason();
 
 		if (files)
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "the private key %s does not match the certificate %s "
 				     "(OpenSSL: %s)", key_what, cert_what, why);
 		else
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "the private key does not match the certificate (OpenSSL: %s)",
 				     why);
 		goto fail;
@@ -348,11 +337,11 @@ cred_build(const char *cert_pem, size_t cert_len, const char *key_pem, size_t ke
 	if (rc == 0) {
 		c->spiffe_id = strdup(id);
 		if (c->spiffe_id == NULL) {
-			mdp_tls_errf(err, errlen, "out of memory");
+			mdp_errf(err, errlen, "out of memory");
 			goto fail;
 		}
 	} else if (rc != -ENOENT) {
-		mdp_tls_errf(err, errlen,
+		mdp_errf(err, errlen,
 			     "%s: the URI SAN of the certificate is not exactly one valid "
 			     "SPIFFE ID", cert_what);
 		goto fail;
@@ -360,7 +349,7 @@ cred_build(const char *cert_pem, size_t cert_len, const char *key_pem, size_t ke
 	c->not_before = asn1_time(X509_get0_notBefore(c->leaf));
 	c->not_after = asn1_time(X509_get0_notAfter(c->leaf));
 	if (!X509_digest(c->leaf, EVP_sha256(), c->fp, &fplen) || fplen != sizeof(c->fp)) {
-		mdp_tls_errf(err, errlen, "%s: cannot hash the certificate (OpenSSL: %s)",
+		mdp_errf(err, errlen, "%s: cannot hash the certificate (OpenSSL: %s)",
 			     cert_what, mdp_tls_ossl_reason());
 		goto fail;
 	}
@@ -376,7 +365,7 @@ mdp_tls_cred_new(const char *cert_pem, size_t cert_len, const char *key_pem, siz
 		 char *err, size_t errlen)
 {
 	if (cert_pem == NULL || key_pem == NULL) {
-		mdp_tls_errf(err, errlen, "no certificate or no key");
+		mdp_errf(err, errlen, "no certificate or no key");
 		return NULL;
 	}
 	return cred_build(cert_pem, cert_len, key_pem, key_len, "certificate", "private key", 0,
@@ -389,12 +378,12 @@ read_or_say(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 	int rc = mdp_tls_read_file(path, MDP_TLS_FILE_LIMIT, buf, len);
 
 	if (rc == -EFBIG)
-		mdp_tls_errf(err, errlen, "%s: cannot read: larger than %u bytes", path,
+		mdp_errf(err, errlen, "%s: cannot read: larger than %u bytes", path,
 			     MDP_TLS_FILE_LIMIT);
 	else if (rc == -EINVAL)
-		mdp_tls_errf(err, errlen, "%s: cannot read: not a regular file", path);
+		mdp_errf(err, errlen, "%s: cannot read: not a regular file", path);
 	else if (rc < 0)
-		mdp_tls_errf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		mdp_errf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -406,7 +395,7 @@ mdp_tls_cred_from_files(const char *cert_path, const char *key_path, char *err, 
 	struct mdp_tls_cred *c = NULL;
 
 	if (cert_path == NULL || key_path == NULL) {
-		mdp_tls_errf(err, errlen, "no certificate or no key file");
+		mdp_errf(err, errlen, "no certificate or no key file");
 		return NULL;
 	}
 	if (read_or_say(cert_path, &cert, &clen, err, errlen) == 0 &&
@@ -493,10 +482,10 @@ mdp_tls_bundle_new(const char *pem, size_t len, char *err, size_t errlen)
 	unsigned n = 0, fplen;
 	int total;
 
-	mdp_tls_errf(err, errlen, "%s", "");
+	mdp_errf(err, errlen, "%s", "");
 	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
-		mdp_tls_errf(err, errlen, "out of memory");
+		mdp_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	atomic_init(&b->refs, 1);
@@ -507,7 +496,7 @@ mdp_tls_bundle_new(const char *pem, size_t len, char *err, size_t errlen)
 	b->certs = sk_X509_new_null();
 	fps = calloc((size_t)total, sizeof(*fps));
 	if (b->certs == NULL || fps == NULL) {
-		mdp_tls_errf(err, errlen, "out of memory");
+		mdp_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	for (int i = 0; i < total; i++) {
@@ -515,13 +504,13 @@ mdp_tls_bundle_new(const char *pem, size_t len, char *err, size_t errlen)
 		bool dup = false;
 
 		if (X509_check_ca(x) == 0) {
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "trust bundle: certificate %d is not a CA certificate "
 				     "(basicConstraints CA:FALSE or absent)", i + 1);
 			goto fail;
 		}
 		if (!X509_digest(x, EVP_sha256(), fps[n], &fplen)) {
-			mdp_tls_errf(err, errlen, "trust bundle: cannot hash certificate %d", i + 1);
+			mdp_errf(err, errlen, "trust bundle: cannot hash certificate %d", i + 1);
 			goto fail;
 		}
 		for (unsigned j = 0; j < n && !dup; j++)
@@ -529,7 +518,7 @@ mdp_tls_bundle_new(const char *pem, size_t len, char *err, size_t errlen)
 		if (dup)
 			continue;
 		if (!X509_up_ref(x) || !sk_X509_push(b->certs, x)) {
-			mdp_tls_errf(err, errlen, "out of memory");
+			mdp_errf(err, errlen, "out of memory");
 			goto fail;
 		}
 		n++;
@@ -537,7 +526,7 @@ mdp_tls_bundle_new(const char *pem, size_t len, char *err, size_t errlen)
 	/* the set's fingerprint: SHA-256 of the sorted member fingerprints */
 	qsort(fps, n, sizeof(*fps), cmp_fp);
 	if (!EVP_Digest(fps, n * sizeof(*fps), b->fp, NULL, EVP_sha256(), NULL)) {
-		mdp_tls_errf(err, errlen, "trust bundle: cannot hash (OpenSSL: %s)",
+		mdp_errf(err, errlen, "trust bundle: cannot hash (OpenSSL: %s)",
 			     mdp_tls_ossl_reason());
 		goto fail;
 	}
@@ -561,7 +550,7 @@ mdp_tls_bundle_from_file(const char *path, char *err, size_t errlen)
 	size_t len = 0;
 
 	if (path == NULL) {
-		mdp_tls_errf(err, errlen, "no trust bundle file");
+		mdp_errf(err, errlen, "no trust bundle file");
 		return NULL;
 	}
 	if (read_or_say(path, &pem, &len, err, errlen) < 0)
@@ -572,7 +561,7 @@ mdp_tls_bundle_from_file(const char *path, char *err, size_t errlen)
 		/* "trust bundle: ..." -> "PATH: ..." */
 		const char *rest = strncmp(msg, "trust bundle: ", 14) == 0 ? msg + 14 : msg;
 
-		mdp_tls_errf(err, errlen, "%s: %s", path, rest);
+		mdp_errf(err, errlen, "%s: %s", path, rest);
 	}
 	return b;
 }

@@ -246,16 +246,16 @@ check_suites(const struct mdp_tls_params *p, char *err, size_t errlen)
 			continue;
 		}
 		if (tok_in(b, n, suites_refused, sizeof(suites_refused) / sizeof(suites_refused[0])))
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "ciphersuites: %.*s is not supported by the dataplane record "
 				     "layer (AES-GCM and ChaCha20-Poly1305 only)", (int)n, b);
 		else
-			mdp_tls_errf(err, errlen, "ciphersuites: unknown TLS 1.3 cipher suite '%.*s'",
+			mdp_errf(err, errlen, "ciphersuites: unknown TLS 1.3 cipher suite '%.*s'",
 				     (int)n, b);
 		return -1;
 	}
 	if (count == 0 && p->max_version >= MDP_TLS_V1_3) {
-		mdp_tls_errf(err, errlen, "ciphersuites: no cipher suite for TLS 1.3");
+		mdp_errf(err, errlen, "ciphersuites: no cipher suite for TLS 1.3");
 		return -1;
 	}
 	return 0;
@@ -288,12 +288,12 @@ check_ciphers(SSL_CTX *tmp, const struct mdp_tls_params *p, char *err, size_t er
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, b);
 		if (SSL_CTX_set_cipher_list(tmp, tok) != 1) {
 			ERR_clear_error();
-			mdp_tls_errf(err, errlen, "ciphers: '%s' selects no cipher", tok);
+			mdp_errf(err, errlen, "ciphers: '%s' selects no cipher", tok);
 			return -1;
 		}
 	}
 	if (SSL_CTX_set_cipher_list(tmp, p->ciphers) != 1) {
-		mdp_tls_errf(err, errlen, "ciphers: '%s' selects no cipher (OpenSSL: %s)", p->ciphers,
+		mdp_errf(err, errlen, "ciphers: '%s' selects no cipher (OpenSSL: %s)", p->ciphers,
 			     mdp_tls_ossl_reason());
 		return -1;
 	}
@@ -304,7 +304,7 @@ check_ciphers(SSL_CTX *tmp, const struct mdp_tls_params *p, char *err, size_t er
 		if (SSL_CIPHER_get_kx_nid(c) == NID_kx_any)	/* a TLS 1.3 suite */
 			continue;
 		if (!cipher_ok(c)) {
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "ciphers: selects %s, which is not ECDHE with AES-GCM or "
 				     "ChaCha20-Poly1305 (what the dataplane record layer does)",
 				     SSL_CIPHER_get_name(c));
@@ -313,7 +313,7 @@ check_ciphers(SSL_CTX *tmp, const struct mdp_tls_params *p, char *err, size_t er
 		count++;
 	}
 	if (count == 0 && p->min_version <= MDP_TLS_V1_2) {
-		mdp_tls_errf(err, errlen, "ciphers: no cipher for TLS 1.2");
+		mdp_errf(err, errlen, "ciphers: no cipher for TLS 1.2");
 		return -1;
 	}
 	return 0;
@@ -331,13 +331,13 @@ check_groups(SSL_CTX *tmp, const struct mdp_tls_params *p, char *err, size_t err
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, b);
 		if (SSL_CTX_set1_groups_list(tmp, tok) != 1) {
 			ERR_clear_error();
-			mdp_tls_errf(err, errlen, "groups: unknown group '%s'", tok);
+			mdp_errf(err, errlen, "groups: unknown group '%s'", tok);
 			return -1;
 		}
 		count++;
 	}
 	if (count == 0) {
-		mdp_tls_errf(err, errlen, "groups: no group");
+		mdp_errf(err, errlen, "groups: no group");
 		return -1;
 	}
 	return 0;
@@ -353,19 +353,19 @@ alpn_wire(const char *list, unsigned char *out, size_t size, unsigned *len, char
 
 	while (next_tok(&s, ",", &b, &n)) {
 		if (n > 255) {
-			mdp_tls_errf(err, errlen, "alpn: a protocol ID is longer than 255 bytes");
+			mdp_errf(err, errlen, "alpn: a protocol ID is longer than 255 bytes");
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (b[i] <= 0x20 || b[i] >= 0x7f) {
-				mdp_tls_errf(err, errlen,
+				mdp_errf(err, errlen,
 					     "alpn: '%.*s' has a byte other than printable ASCII",
 					     (int)n, b);
 				return -1;
 			}
 		}
 		if (used + 1 + n > size) {
-			mdp_tls_errf(err, errlen, "alpn: the list is too long");
+			mdp_errf(err, errlen, "alpn: the list is too long");
 			return -1;
 		}
 		out[used++] = (unsigned char)n;
@@ -384,36 +384,36 @@ mdp_tls_params_check(const struct mdp_tls_params *p, char *err, size_t errlen)
 	SSL_CTX *tmp;
 	int rc = -1;
 
-	mdp_tls_errf(err, errlen, "%s", "");
+	mdp_errf(err, errlen, "%s", "");
 	if (p == NULL) {
-		mdp_tls_errf(err, errlen, "no parameters");
+		mdp_errf(err, errlen, "no parameters");
 		return -1;
 	}
 	if (!terminated(p->ciphersuites, sizeof(p->ciphersuites)) ||
 	    !terminated(p->ciphers, sizeof(p->ciphers)) ||
 	    !terminated(p->groups, sizeof(p->groups)) || !terminated(p->alpn, sizeof(p->alpn))) {
-		mdp_tls_errf(err, errlen, "a string is not terminated");
+		mdp_errf(err, errlen, "a string is not terminated");
 		return -1;
 	}
 	if (p->min_version != MDP_TLS_V1_2 && p->min_version != MDP_TLS_V1_3) {
-		mdp_tls_errf(err, errlen, "min_version: 0x%04x is not TLS 1.2 or 1.3",
+		mdp_errf(err, errlen, "min_version: 0x%04x is not TLS 1.2 or 1.3",
 			     p->min_version);
 		return -1;
 	}
 	if (p->max_version != MDP_TLS_V1_2 && p->max_version != MDP_TLS_V1_3) {
-		mdp_tls_errf(err, errlen, "max_version: 0x%04x is not TLS 1.2 or 1.3",
+		mdp_errf(err, errlen, "max_version: 0x%04x is not TLS 1.2 or 1.3",
 			     p->max_version);
 		return -1;
 	}
 	if (p->min_version > p->max_version) {
-		mdp_tls_errf(err, errlen, "min_version: %s is above max_version %s",
+		mdp_errf(err, errlen, "min_version: %s is above max_version %s",
 			     mdp_tls_version_name(p->min_version),
 			     mdp_tls_version_name(p->max_version));
 		return -1;
 	}
 	if (p->ticket_lifetime_s < 1 || p->ticket_lifetime_s > 604800) {
 		/* RFC 8446 4.6.1: at most seven days */
-		mdp_tls_errf(err, errlen, "ticket_lifetime_s: %u is out of range (1..604800)",
+		mdp_errf(err, errlen, "ticket_lifetime_s: %u is out of range (1..604800)",
 			     p->ticket_lifetime_s);
 		return -1;
 	}
@@ -423,7 +423,7 @@ mdp_tls_params_check(const struct mdp_tls_params *p, char *err, size_t errlen)
 		return -1;
 	tmp = SSL_CTX_new(TLS_method());
 	if (tmp == NULL) {
-		mdp_tls_errf(err, errlen, "out of memory (OpenSSL: %s)", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "out of memory (OpenSSL: %s)", mdp_tls_ossl_reason());
 		return -1;
 	}
 	if (check_ciphers(tmp, p, err, errlen) == 0 && check_groups(tmp, p, err, errlen) == 0)
@@ -768,7 +768,7 @@ ctx_base(bool server, const struct mdp_tls_params *p, char *err, size_t errlen)
 	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 
 	if (ctx == NULL) {
-		mdp_tls_errf(err, errlen, "SSL_CTX_new: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "SSL_CTX_new: %s", mdp_tls_ossl_reason());
 		return NULL;
 	}
 	if (!SSL_CTX_set_min_proto_version(ctx, p->min_version) ||
@@ -776,7 +776,7 @@ ctx_base(bool server, const struct mdp_tls_params *p, char *err, size_t errlen)
 	    !SSL_CTX_set_ciphersuites(ctx, p->ciphersuites) ||
 	    (p->ciphers[0] != '\0' && !SSL_CTX_set_cipher_list(ctx, p->ciphers)) ||
 	    !SSL_CTX_set1_groups_list(ctx, p->groups)) {
-		mdp_tls_errf(err, errlen, "protocol parameters: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "protocol parameters: %s", mdp_tls_ossl_reason());
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -793,7 +793,7 @@ ctx_use_cred(SSL_CTX *ctx, struct mdp_tls_cred *cred, char *err, size_t errlen)
 {
 	if (SSL_CTX_use_cert_and_key(ctx, mdp_tls_cred_leaf(cred), mdp_tls_cred_key(cred),
 				     mdp_tls_cred_chain(cred), 1) != 1) {
-		mdp_tls_errf(err, errlen, "credential: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "credential: %s", mdp_tls_ossl_reason());
 		return -1;
 	}
 	return 0;
@@ -806,7 +806,7 @@ ctx_use_bundle(SSL_CTX *ctx, const struct mdp_tls_bundle *b, char *err, size_t e
 	X509_STORE *store = mdp_tls_bundle_store_new(b);
 
 	if (store == NULL) {
-		mdp_tls_errf(err, errlen, "trust bundle: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "trust bundle: %s", mdp_tls_ossl_reason());
 		return -1;
 	}
 	SSL_CTX_set_cert_store(ctx, store);
@@ -820,7 +820,7 @@ ctx_attach_state(SSL_CTX *ctx, char *err, size_t errlen)
 
 	if (st == NULL || !SSL_CTX_set_ex_data(ctx, ctx_idx, st)) {
 		free(st);
-		mdp_tls_errf(err, errlen, "out of memory");
+		mdp_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	return st;
@@ -866,7 +866,7 @@ server_ctx_one(const struct mdp_tls_server_conf *c, const struct mdp_tls_params 
 	if (sid_compute(st->sid_ctx, true, c->bundle, st->td, mode, st->allow_no_id, sni,
 			c->policy_gen, c->policy_gen_len) < 0 ||
 	    !SSL_CTX_set_session_id_context(ctx, st->sid_ctx, SID_LEN)) {
-		mdp_tls_errf(err, errlen, "session ID context: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "session ID context: %s", mdp_tls_ossl_reason());
 		goto fail;
 	}
 	if (alpn_len > 0)
@@ -903,7 +903,7 @@ ctx_prologue(const struct mdp_tls_params *given, struct mdp_tls_params *defaults
 	char msg[256];
 
 	if (!idx_ready()) {
-		mdp_tls_errf(err, errlen, "OpenSSL ex_data: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "OpenSSL ex_data: %s", mdp_tls_ossl_reason());
 		return NULL;
 	}
 	if (p == NULL) {
@@ -912,7 +912,7 @@ ctx_prologue(const struct mdp_tls_params *given, struct mdp_tls_params *defaults
 	}
 	if (mdp_tls_params_check(p, msg, sizeof(msg)) < 0 ||
 	    alpn_wire(p->alpn, alpn, MDP_TLS_ALPN_MAX, alpn_len, msg, sizeof(msg)) < 0) {
-		mdp_tls_errf(err, errlen, "%s", msg);
+		mdp_errf(err, errlen, "%s", msg);
 		return NULL;
 	}
 	return p;
@@ -933,7 +933,7 @@ mdp_tls_server_ctx_new(const struct mdp_tls_server_conf *c, char *err, size_t er
 	char msg[256];
 
 	if (c == NULL || c->cred == NULL) {
-		mdp_tls_errf(err, errlen, "no credential");
+		mdp_errf(err, errlen, "no credential");
 		return NULL;
 	}
 	p = ctx_prologue(c->params, &defaults, alpn, &alpn_len, err, errlen);
@@ -941,21 +941,21 @@ mdp_tls_server_ctx_new(const struct mdp_tls_server_conf *c, char *err, size_t er
 		return NULL;
 	mode = c->mtls == MDP_MTLS_UNSET ? MDP_MTLS_STRICT : c->mtls;
 	if (mode == MDP_MTLS_DISABLE || (unsigned)mode > MDP_MTLS_SIMPLE) {
-		mdp_tls_errf(err, errlen, "mtls %s: no TLS server context for it",
+		mdp_errf(err, errlen, "mtls %s: no TLS server context for it",
 			     mdp_tls_mtls_name(mode));
 		return NULL;
 	}
 	if (!td_ok(c->trust_domain)) {
-		mdp_tls_errf(err, errlen, "trust domain '%s' is not valid", c->trust_domain);
+		mdp_errf(err, errlen, "trust domain '%s' is not valid", c->trust_domain);
 		return NULL;
 	}
 	if (c->n_sni > MAX_SNI || (c->n_sni > 0 && c->sni == NULL)) {
-		mdp_tls_errf(err, errlen, "%u SNI entries (at most %u)", c->n_sni, MAX_SNI);
+		mdp_errf(err, errlen, "%u SNI entries (at most %u)", c->n_sni, MAX_SNI);
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t) + c->n_sni * sizeof(t->slot[0]));
 	if (t == NULL) {
-		mdp_tls_errf(err, errlen, "out of memory");
+		mdp_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	bundle_needed = needs_bundle(mode);
@@ -964,20 +964,20 @@ mdp_tls_server_ctx_new(const struct mdp_tls_server_conf *c, char *err, size_t er
 		struct sni_slot *sl = &t->slot[i];
 
 		if (!sni_slot_set(sl, e->server_name)) {
-			mdp_tls_errf(err, errlen, "sni[%u]: '%s' is not a host name or *.suffix", i,
+			mdp_errf(err, errlen, "sni[%u]: '%s' is not a host name or *.suffix", i,
 				     e->server_name != NULL ? e->server_name : "(null)");
 			goto fail;
 		}
 		for (unsigned j = 0; j < i; j++) {
 			if (t->slot[j].wildcard == sl->wildcard && t->slot[j].len == sl->len &&
 			    memcmp(t->slot[j].name, sl->name, sl->len) == 0) {
-				mdp_tls_errf(err, errlen, "sni[%u]: '%s' is also sni[%u]", i,
+				mdp_errf(err, errlen, "sni[%u]: '%s' is also sni[%u]", i,
 					     e->server_name, j);
 				goto fail;
 			}
 		}
 		if (e->mtls == MDP_MTLS_DISABLE || (unsigned)e->mtls > MDP_MTLS_SIMPLE) {
-			mdp_tls_errf(err, errlen,
+			mdp_errf(err, errlen,
 				     "sni[%u]: mtls %s cannot apply inside TLS (SIMPLE: no client "
 				     "certificate)", i, mdp_tls_mtls_name(e->mtls));
 			goto fail;
@@ -986,7 +986,7 @@ mdp_tls_server_ctx_new(const struct mdp_tls_server_conf *c, char *err, size_t er
 				needs_bundle(e->mtls == MDP_MTLS_UNSET ? mode : e->mtls);
 	}
 	if (bundle_needed && c->bundle == NULL) {
-		mdp_tls_errf(err, errlen, "mtls STRICT and PERMISSIVE need a trust bundle");
+		mdp_errf(err, errlen, "mtls STRICT and PERMISSIVE need a trust bundle");
 		goto fail;
 	}
 	for (unsigned i = 0; i < c->n_sni; i++) {
@@ -999,7 +999,7 @@ mdp_tls_server_ctx_new(const struct mdp_tls_server_conf *c, char *err, size_t er
 		t->slot[i].ctx = server_ctx_one(c, p, m, e->cred != NULL ? e->cred : c->cred, key,
 						alpn, alpn_len, msg, sizeof(msg));
 		if (t->slot[i].ctx == NULL) {
-			mdp_tls_errf(err, errlen, "sni[%u]: %s", i, msg);
+			mdp_errf(err, errlen, "sni[%u]: %s", i, msg);
 			goto fail;
 		}
 		t->n = i + 1;
@@ -1054,14 +1054,14 @@ mdp_tls_client_ctx_new(const struct mdp_tls_client_conf *c, char *err, size_t er
 	SSL_CTX *ctx;
 
 	if (c == NULL || c->bundle == NULL) {
-		mdp_tls_errf(err, errlen, "a client needs a trust bundle");
+		mdp_errf(err, errlen, "a client needs a trust bundle");
 		return NULL;
 	}
 	p = ctx_prologue(c->params, &defaults, alpn, &alpn_len, err, errlen);
 	if (p == NULL)
 		return NULL;
 	if (!td_ok(c->trust_domain)) {
-		mdp_tls_errf(err, errlen, "trust domain '%s' is not valid", c->trust_domain);
+		mdp_errf(err, errlen, "trust domain '%s' is not valid", c->trust_domain);
 		return NULL;
 	}
 	ctx = ctx_base(false, p, err, errlen);
@@ -1085,11 +1085,11 @@ mdp_tls_client_ctx_new(const struct mdp_tls_client_conf *c, char *err, size_t er
 	if (sid_compute(st->sid_ctx, false, c->bundle, st->td, MDP_MTLS_UNSET, st->allow_no_id,
 			NULL, c->policy_gen, c->policy_gen_len) < 0 ||
 	    !SSL_CTX_set_session_id_context(ctx, st->sid_ctx, SID_LEN)) {
-		mdp_tls_errf(err, errlen, "session ID context: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "session ID context: %s", mdp_tls_ossl_reason());
 		goto fail;
 	}
 	if (alpn_len > 0 && SSL_CTX_set_alpn_protos(ctx, alpn, alpn_len) != 0) {
-		mdp_tls_errf(err, errlen, "alpn: %s", mdp_tls_ossl_reason());
+		mdp_errf(err, errlen, "alpn: %s", mdp_tls_ossl_reason());
 		goto fail;
 	}
 	return ctx;

@@ -9,14 +9,12 @@
 #include <openssl/x509.h>
 
 #include "tls/mdp_tls_ctx.h"
+#include "util/mdp_err.h"
 
 /* Shared between the files of lib/tls; not an API. */
 
 #define MDP_TLS_FILE_LIMIT (1u << 20)	/* a PEM file this large is a mistake */
 
-/* printf into err[0..errlen) when errlen > 0. */
-void mdp_tls_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* The reason of OpenSSL's most recent error ("no start line"), or "no
  * detail"; empties the thread's error queue. */
